@@ -1,0 +1,96 @@
+//! The SQL dialects the rewriter speaks, and every way in which they differ.
+
+use std::borrow::Cow;
+
+use sqlparser::ast::Ident;
+use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+
+/// The database a statement is written for.
+///
+/// Differences between databases are methods here, so the rewriter never asks "which
+/// database is this?" itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// PostgreSQL, and Citus on top of it: `$1` placeholders, case-sensitive quoted names.
+    Postgres,
+    /// SQLite: `?` / `?NNN` placeholders, names compared without regard to case.
+    Sqlite,
+}
+
+impl Dialect {
+    /// The sqlparser dialect that parses this database's SQL.
+    pub(crate) fn parser(self) -> &'static dyn sqlparser::dialect::Dialect {
+        match self {
+            Self::Postgres => &PostgreSqlDialect {},
+            Self::Sqlite => &SQLiteDialect {},
+        }
+    }
+
+    /// The text of positional parameter `index` (1-based).
+    pub(crate) fn placeholder(self, index: usize) -> String {
+        match self {
+            Self::Postgres => format!("${index}"),
+            Self::Sqlite => format!("?{index}"),
+        }
+    }
+
+    /// An identifier as the database compares it: PostgreSQL folds unquoted names to lower
+    /// case and keeps quoted ones exact; SQLite ignores case either way.
+    pub(crate) fn fold<'a>(self, ident: &'a Ident) -> Cow<'a, str> {
+        let keep_case = self == Self::Postgres && ident.quote_style.is_some();
+        if keep_case || !ident.value.chars().any(|c| c.is_ascii_uppercase()) {
+            Cow::Borrowed(&ident.value)
+        } else {
+            Cow::Owned(ident.value.to_ascii_lowercase())
+        }
+    }
+
+    /// Whether a name written in a statement (`ident`) denotes a name declared in the schema
+    /// (`declared`, already folded by PostgreSQL's rules).
+    pub(crate) fn matches(self, ident: &Ident, declared: &str) -> bool {
+        match self {
+            Self::Postgres => self.fold(ident) == declared,
+            Self::Sqlite => ident.value.eq_ignore_ascii_case(declared),
+        }
+    }
+
+    /// How several tenants are bound as one parameter: PostgreSQL takes an array
+    /// (`col = ANY($n)`); SQLite takes a JSON array (`col IN (SELECT value FROM json_each(?n))`).
+    pub fn tenant_set_binding(self) -> TenantSetBinding {
+        match self {
+            Self::Postgres => TenantSetBinding::Array,
+            Self::Sqlite => TenantSetBinding::JsonArray,
+        }
+    }
+
+    /// The dialect's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::str::FromStr for Dialect {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" | "citus" => Ok(Self::Postgres),
+            "sqlite" => Ok(Self::Sqlite),
+            _ => Err(crate::Error::UnknownDialect { name: s.to_owned() }),
+        }
+    }
+}
+
+/// How a bound parameter carries several tenants. See [`Dialect::tenant_set_binding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TenantSetBinding {
+    /// Bind an array of the tenant column's type.
+    Array,
+    /// Bind a text value holding a JSON array of the tenants.
+    JsonArray,
+}

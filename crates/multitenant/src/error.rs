@@ -1,0 +1,132 @@
+//! Why a statement was refused. Every refusal names the statement kind, the table and what to
+//! do; nothing is sent to the database when the rewriter refuses.
+
+use sqlparser::parser::ParserError;
+
+use crate::SchemaError;
+
+/// A statement the rewriter will not let through, and why.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The statement touches a tenant table and no tenant is set for this task.
+    #[error(
+        "no tenant is set, and the statement touches tenant table {table}: run it inside \
+         multitenant::with_tenant(..), or inside multitenant::unscoped(..) for cross-tenant admin work"
+    )]
+    MissingTenant {
+        /// The first tenant table the statement touches.
+        table: String,
+    },
+    /// The SQL does not parse.
+    #[error("cannot parse the SQL ({source}); nothing was run")]
+    Parse {
+        /// The parser's error.
+        #[source]
+        source: ParserError,
+    },
+    /// A statement form the rewriter cannot scope, touching a tenant table.
+    #[error("refused {statement} on tenant table {table}: {reason}")]
+    Unsupported {
+        /// The statement kind (`TRUNCATE`, `COPY`, `MERGE`, ...).
+        statement: String,
+        /// The tenant table it touches.
+        table: String,
+        /// Why it cannot be scoped, and what to do instead.
+        reason: &'static str,
+    },
+    /// `UPDATE ... SET <tenant column> = ...`: rows never move between tenants.
+    #[error(
+        "refused {statement}: it assigns tenant column {table}.{column}; rows never move between tenants"
+    )]
+    TenantColumnAssigned {
+        /// `UPDATE` or `INSERT ... ON CONFLICT DO UPDATE`.
+        statement: &'static str,
+        /// The table.
+        table: String,
+        /// Its tenant column.
+        column: String,
+    },
+    /// An `INSERT` names a tenant other than the current one(s).
+    #[error(
+        "refused INSERT into {table}: tenant column {column} is {value}, which is not the current tenant"
+    )]
+    ForeignTenant {
+        /// The table.
+        table: String,
+        /// Its tenant column.
+        column: String,
+        /// The value the statement gave.
+        value: String,
+    },
+    /// A bound parameter that fills a tenant column holds another tenant.
+    #[error(
+        "refused: parameter {index} fills a tenant column and holds {value}, which is not the current tenant"
+    )]
+    ForeignTenantParameter {
+        /// The 1-based parameter number.
+        index: usize,
+        /// The value bound.
+        value: String,
+    },
+    /// With several tenants set, an `INSERT` must say which one each row belongs to.
+    #[error(
+        "refused INSERT into {table}: several tenants are set, so the row's tenant is ambiguous; \
+         name the {column} column, or insert with a single tenant set"
+    )]
+    AmbiguousTenant {
+        /// The table.
+        table: String,
+        /// Its tenant column.
+        column: String,
+    },
+    /// An `INSERT` into a tenant table without a column list.
+    #[error(
+        "refused INSERT into {table}: list the columns, so the tenant column {column} can be checked or added"
+    )]
+    MissingColumnList {
+        /// The table.
+        table: String,
+        /// Its tenant column.
+        column: String,
+    },
+    /// A name that matches declared tables of different kinds.
+    #[error("table name {name} is ambiguous in the schema; qualify it with its schema")]
+    AmbiguousTable {
+        /// The name as written.
+        name: String,
+    },
+    /// A tenant table given column aliases (`ads AS a(x, y)`), which hide the tenant column.
+    #[error(
+        "refused: tenant table {table} has column aliases, which hide its tenant column; alias the columns in the select list instead"
+    )]
+    ColumnAliases {
+        /// The table.
+        table: String,
+    },
+    /// A parameter form that would shift when the tenant parameter is added.
+    #[error("refused: parameter {placeholder} is not supported here; use {expected}")]
+    UnsupportedParameter {
+        /// The placeholder as written.
+        placeholder: String,
+        /// The forms that are supported.
+        expected: &'static str,
+    },
+    /// The tenants set are of different kinds (say, a number and a UUID).
+    #[error("the tenants set mix {first} and {second} values; a tenant column has one type")]
+    MixedTenantKinds {
+        /// The first kind.
+        first: &'static str,
+        /// The other kind.
+        second: &'static str,
+    },
+    /// A dialect name the library does not know.
+    #[error("unknown dialect {name:?}: use postgres or sqlite")]
+    UnknownDialect {
+        /// The name given.
+        name: String,
+    },
+    /// The schema could not be loaded.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}

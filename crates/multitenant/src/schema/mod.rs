@@ -1,0 +1,352 @@
+//! The schema: which tables are tenant tables (and by which column), which are reference
+//! tables shared by all tenants, and the foreign keys that join them.
+//!
+//! Built in code with [`SchemaBuilder`] or read from a TOML file (see [`Schema::from_toml_str`]).
+//! Names follow PostgreSQL's rules: unquoted names fold to lower case, quoted names are exact.
+
+mod file;
+mod name;
+
+use std::path::Path;
+
+use sqlparser::ast::ObjectName;
+
+use crate::Dialect;
+pub use name::TableName;
+
+/// The tables the rewriter knows about. Tables not listed are left alone.
+///
+/// ```
+/// use multitenant::Schema;
+///
+/// let schema = Schema::builder()
+///     .tenant_table("companies", "id")
+///     .tenant_table("campaigns", "company_id")
+///     .tenant_table("ads", "company_id")
+///     .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
+///     .reference_table("geo")
+///     .build()?;
+/// assert_eq!(schema.tables().count(), 4);
+/// # Ok::<(), multitenant::SchemaError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    tables: Vec<Table>,
+}
+
+/// One declared table (or view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    name: TableName,
+    kind: TableKind,
+    foreign_keys: Vec<ForeignKey>,
+}
+
+/// What a declared table is to the tenants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableKind {
+    /// Every row belongs to one tenant, named by `column` (folded by PostgreSQL's rules).
+    Tenant {
+        /// The tenant column.
+        column: String,
+    },
+    /// Shared by all tenants (a Citus reference table): never filtered.
+    Reference,
+}
+
+/// A declared foreign key: `columns` of the owning table reference `referenced_columns` of
+/// `references`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// The referencing columns, in order.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub references: TableName,
+    /// The referenced columns, in the same order.
+    pub referenced_columns: Vec<String>,
+}
+
+/// What a name written in a statement denotes in the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    /// A declared table.
+    Table(&'a Table),
+    /// Not declared: left alone.
+    Undeclared,
+    /// An unqualified name that matches declared tables of different kinds in different
+    /// schemas; the statement must qualify it.
+    Ambiguous,
+}
+
+impl Schema {
+    /// A builder for a schema declared in code.
+    pub fn builder() -> SchemaBuilder {
+        SchemaBuilder::default()
+    }
+
+    /// Reads a schema file. See [`Schema::from_toml_str`] for the format.
+    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<Self, SchemaError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SchemaError::Read { path: path.display().to_string(), source })?;
+        Self::from_toml_str(&text)
+    }
+
+    /// Parses a schema in the TOML format:
+    ///
+    /// ```
+    /// let schema = multitenant::Schema::from_toml_str(r#"
+    ///     [tables.companies]
+    ///     tenant_column = "id"
+    ///
+    ///     [tables.ads]
+    ///     tenant_column = "company_id"
+    ///     foreign_keys = [{ columns = ["company_id"], references = "companies", referenced_columns = ["id"] }]
+    ///
+    ///     [tables.geo]
+    ///     reference = true
+    /// "#)?;
+    /// assert_eq!(schema.tables().count(), 3);
+    /// # Ok::<(), multitenant::SchemaError>(())
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Self, SchemaError> {
+        file::parse(text)
+    }
+
+    /// The declared tables, in declaration order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.iter()
+    }
+
+    /// Whether any table is a tenant table.
+    pub fn has_tenant_tables(&self) -> bool {
+        self.tables.iter().any(|t| t.tenant_column().is_some())
+    }
+
+    /// What `name`, as written in a statement for `dialect`, denotes.
+    ///
+    /// An unqualified name matches a declared table in any schema (the search path is not
+    /// known here); a qualified name matches a table declared with that schema or without one.
+    pub fn resolve(&self, name: &ObjectName, dialect: Dialect) -> Resolved<'_> {
+        let mut found: Option<&Table> = None;
+        for table in self.tables.iter().filter(|t| t.name.matches(name, dialect)) {
+            match found {
+                Some(prev) if prev.kind != table.kind => return Resolved::Ambiguous,
+                Some(_) => {}
+                None => found = Some(table),
+            }
+        }
+        found.map_or(Resolved::Undeclared, Resolved::Table)
+    }
+
+    /// The table declared under exactly this name.
+    pub fn table(&self, name: &TableName) -> Option<&Table> {
+        self.tables.iter().find(|t| &t.name == name)
+    }
+}
+
+impl Table {
+    /// The declared name.
+    pub fn name(&self) -> &TableName {
+        &self.name
+    }
+
+    /// Tenant or reference table.
+    pub fn kind(&self) -> &TableKind {
+        &self.kind
+    }
+
+    /// The tenant column, for a tenant table.
+    pub fn tenant_column(&self) -> Option<&str> {
+        match &self.kind {
+            TableKind::Tenant { column } => Some(column),
+            TableKind::Reference => None,
+        }
+    }
+
+    /// The declared foreign keys.
+    pub fn foreign_keys(&self) -> &[ForeignKey] {
+        &self.foreign_keys
+    }
+}
+
+/// Declares a schema in code. Setters take `&mut self`; [`build`](Self::build) validates.
+///
+/// Names are SQL identifiers: `"ads"`, `"analytics.events"`, `"\"Visits\""`.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaBuilder {
+    tables: Vec<(String, PendingTable)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct PendingTable {
+    tenant_column: Option<String>,
+    reference: bool,
+    foreign_keys: Vec<(Vec<String>, String, Vec<String>)>,
+}
+
+impl SchemaBuilder {
+    /// Declares a tenant table (or view) whose rows belong to the tenant in `tenant_column`.
+    pub fn tenant_table(&mut self, table: &str, tenant_column: &str) -> &mut Self {
+        self.entry(table).tenant_column = Some(tenant_column.to_owned());
+        self
+    }
+
+    /// Declares a reference table, shared by all tenants.
+    pub fn reference_table(&mut self, table: &str) -> &mut Self {
+        self.entry(table).reference = true;
+        self
+    }
+
+    /// Declares a foreign key from `table(columns)` to `references(referenced_columns)`.
+    pub fn foreign_key<'c>(
+        &mut self,
+        table: &str,
+        columns: impl IntoIterator<Item = &'c str>,
+        references: &str,
+        referenced_columns: impl IntoIterator<Item = &'c str>,
+    ) -> &mut Self {
+        let fk = (
+            columns.into_iter().map(str::to_owned).collect(),
+            references.to_owned(),
+            referenced_columns.into_iter().map(str::to_owned).collect(),
+        );
+        self.entry(table).foreign_keys.push(fk);
+        self
+    }
+
+    fn entry(&mut self, table: &str) -> &mut PendingTable {
+        let index = match self.tables.iter().position(|(name, _)| name == table) {
+            Some(index) => index,
+            None => {
+                self.tables.push((table.to_owned(), PendingTable::default()));
+                self.tables.len() - 1
+            }
+        };
+        &mut self.tables[index].1
+    }
+
+    /// Checks the declarations and builds the schema.
+    pub fn build(&self) -> Result<Schema, SchemaError> {
+        let mut tables = Vec::with_capacity(self.tables.len());
+        for (name, pending) in &self.tables {
+            let name = TableName::parse(name)?;
+            let kind = match (&pending.tenant_column, pending.reference) {
+                (Some(column), false) => TableKind::Tenant { column: name::parse_column(column)? },
+                (None, true) => TableKind::Reference,
+                (Some(_), true) => {
+                    return Err(SchemaError::TenantAndReference { table: name.to_string(), line: None });
+                }
+                (None, false) => {
+                    return Err(SchemaError::MissingTenantColumn { table: name.to_string(), line: None });
+                }
+            };
+            let mut foreign_keys = Vec::with_capacity(pending.foreign_keys.len());
+            for (columns, references, referenced_columns) in &pending.foreign_keys {
+                foreign_keys.push(ForeignKey {
+                    columns: columns.iter().map(|c| name::parse_column(c)).collect::<Result<_, _>>()?,
+                    references: TableName::parse(references)?,
+                    referenced_columns: referenced_columns
+                        .iter()
+                        .map(|c| name::parse_column(c))
+                        .collect::<Result<_, _>>()?,
+                });
+            }
+            tables.push(Table { name, kind, foreign_keys });
+        }
+        let schema = Schema { tables };
+        schema.check_foreign_keys()?;
+        Ok(schema)
+    }
+}
+
+impl Schema {
+    fn check_foreign_keys(&self) -> Result<(), SchemaError> {
+        for table in &self.tables {
+            for fk in &table.foreign_keys {
+                if self.table(&fk.references).is_none() {
+                    return Err(SchemaError::UndeclaredReference {
+                        table: table.name.to_string(),
+                        references: fk.references.to_string(),
+                        line: None,
+                    });
+                }
+                if fk.columns.len() != fk.referenced_columns.len() || fk.columns.is_empty() {
+                    return Err(SchemaError::ForeignKeyArity { table: table.name.to_string(), line: None });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A schema that cannot be used, and why. Variants read from a file name the line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// The file could not be read.
+    #[error("cannot read schema file {path}: {source}")]
+    Read {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or has a key the format does not know.
+    #[error("invalid schema file{}: {message}", at_line(*line))]
+    Syntax {
+        /// What the TOML parser said.
+        message: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+    /// A table is neither a tenant table nor a reference table.
+    #[error("table {table}{}: set `tenant_column = \"...\"` for a tenant table or `reference = true` for a shared one", at_line(*line))]
+    MissingTenantColumn {
+        /// The table.
+        table: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+    /// A table is declared both ways.
+    #[error("table {table}{}: a table is a tenant table (`tenant_column`) or a reference table (`reference = true`), not both", at_line(*line))]
+    TenantAndReference {
+        /// The table.
+        table: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+    /// A foreign key references a table the schema does not declare.
+    #[error("table {table}{}: foreign key references {references}, which is not declared; declare it as a tenant or reference table", at_line(*line))]
+    UndeclaredReference {
+        /// The referencing table.
+        table: String,
+        /// The undeclared table.
+        references: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+    /// A foreign key's column lists are empty or of different lengths.
+    #[error("table {table}{}: a foreign key needs as many `columns` as `referenced_columns`, at least one", at_line(*line))]
+    ForeignKeyArity {
+        /// The referencing table.
+        table: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+    /// A table or column name is not a valid SQL identifier.
+    #[error("invalid name {name:?}{}: {reason}", at_line(*line))]
+    InvalidName {
+        /// The name as written.
+        name: String,
+        /// Why it was refused.
+        reason: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|l| format!(" (line {l})")).unwrap_or_default()
+}

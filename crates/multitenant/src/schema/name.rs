@@ -1,0 +1,105 @@
+//! Declared table and column names, folded once by PostgreSQL's rules.
+
+use std::fmt;
+
+use sqlparser::ast::{Ident, ObjectName};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use super::SchemaError;
+use crate::Dialect;
+
+/// A declared table name: an optional schema and the table, each folded by PostgreSQL's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableName {
+    schema: Option<String>,
+    name: String,
+}
+
+impl TableName {
+    /// Parses `text` as an SQL name: `ads`, `analytics.events`, `"Visits"`.
+    pub fn parse(text: &str) -> Result<Self, SchemaError> {
+        let invalid = |reason: String| SchemaError::InvalidName { name: text.to_owned(), reason, line: None };
+        let mut parts = parse_idents(text).map_err(invalid)?;
+        match parts.len() {
+            1 => Ok(Self { schema: None, name: fold(&parts.remove(0)) }),
+            2 => {
+                let name = fold(&parts.remove(1));
+                Ok(Self { schema: Some(fold(&parts.remove(0))), name })
+            }
+            _ => Err(invalid("expected `table` or `schema.table`".to_owned())),
+        }
+    }
+
+    /// The schema, when the name is qualified.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The table.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether `written`, a name in a statement, denotes this table (see
+    /// [`Schema::resolve`](super::Schema::resolve)).
+    pub(crate) fn matches(&self, written: &ObjectName, dialect: Dialect) -> bool {
+        let idents: Vec<&Ident> = written.0.iter().filter_map(|part| part.as_ident()).collect();
+        if idents.len() != written.0.len() {
+            return false;
+        }
+        match idents.as_slice() {
+            [table] => dialect.matches(table, &self.name),
+            [schema, table] => {
+                dialect.matches(table, &self.name)
+                    && self.schema.as_ref().is_none_or(|s| dialect.matches(schema, s))
+            }
+            [_database, schema, table] => {
+                dialect.matches(table, &self.name)
+                    && self.schema.as_ref().is_none_or(|s| dialect.matches(schema, s))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for TableName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(schema) = &self.schema {
+            write!(f, "{}.", quote_if_needed(schema))?;
+        }
+        write!(f, "{}", quote_if_needed(&self.name))
+    }
+}
+
+/// Parses a column name (one identifier) and folds it.
+pub(crate) fn parse_column(text: &str) -> Result<String, SchemaError> {
+    let invalid = |reason: String| SchemaError::InvalidName { name: text.to_owned(), reason, line: None };
+    match parse_idents(text).map_err(invalid)?.as_slice() {
+        [column] => Ok(fold(column)),
+        _ => Err(invalid("expected a single column name".to_owned())),
+    }
+}
+
+fn parse_idents(text: &str) -> Result<Vec<Ident>, String> {
+    let mut parser = Parser::new(&PostgreSqlDialect {}).try_with_sql(text).map_err(|e| e.to_string())?;
+    let name = parser.parse_object_name(false).map_err(|e| e.to_string())?;
+    if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return Err("unexpected text after the name".to_owned());
+    }
+    name.0
+        .into_iter()
+        .map(|part| part.as_ident().cloned().ok_or_else(|| "not a plain identifier".to_owned()))
+        .collect()
+}
+
+fn fold(ident: &Ident) -> String {
+    Dialect::Postgres.fold(ident).into_owned()
+}
+
+/// `name` as PostgreSQL would need it written to mean exactly this (folded) name.
+pub(crate) fn quote_if_needed(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain { name.to_owned() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+}
