@@ -27,7 +27,7 @@
 //!     let scoped = rewriter.rewrite("SELECT * FROM ads JOIN campaigns c ON ads.campaign_id = c.id")?;
 //!     assert_eq!(
 //!         scoped.sql(),
-//!         "SELECT * FROM ads JOIN campaigns AS c ON ads.campaign_id = c.id \
+//!         "SELECT * FROM ads JOIN campaigns c ON ads.campaign_id = c.id \
 //!          WHERE ads.company_id = $1 AND c.company_id = $1",
 //!     );
 //!     Ok::<_, multitenant::Error>(())

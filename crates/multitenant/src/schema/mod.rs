@@ -13,6 +13,7 @@ use sqlparser::ast::ObjectName;
 
 use crate::Dialect;
 pub use name::TableName;
+pub(crate) use name::quote_if_needed;
 
 /// The tables the rewriter knows about. Tables not listed are left alone.
 ///

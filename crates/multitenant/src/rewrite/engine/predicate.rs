@@ -1,0 +1,139 @@
+//! The tenant predicate (`t.company_id = $n`, `= ANY($n)`, or literals), and conjoining it
+//! with a statement's own conditions without letting the parser regroup them.
+
+use sqlparser::ast::{BinaryOperator, Expr, Ident, Value};
+use sqlparser::parser::Parser;
+
+use super::walker::{Mode, Walker};
+use crate::schema::quote_if_needed;
+use crate::{Dialect, Output, TenantId};
+
+impl Walker<'_> {
+    /// `column` compared with the current tenant(s).
+    pub(super) fn tenant_predicate(&mut self, column: Expr) -> Expr {
+        let Mode::Tenants(set) = self.mode else { return column };
+        match (set.single(), self.output) {
+            (Some(_), Output::Bind) => eq(column, self.tenant_placeholder()),
+            (Some(tenant), Output::Inline) => eq(column, literal(tenant)),
+            (None, Output::Inline) => Expr::InList {
+                expr: Box::new(column),
+                list: set.as_slice().iter().map(literal).collect(),
+                negated: false,
+            },
+            (None, Output::Bind) => {
+                let placeholder = self.tenant_placeholder();
+                in_bound_set(self.dialect, column, placeholder)
+            }
+        }
+    }
+
+    /// The value an `INSERT` writes into the tenant column (one tenant set).
+    pub(super) fn tenant_value(&mut self, tenant: &TenantId) -> Expr {
+        match self.output {
+            Output::Bind => self.tenant_placeholder(),
+            Output::Inline => literal(tenant),
+        }
+    }
+
+    fn tenant_placeholder(&mut self) -> Expr {
+        self.findings.tenant_parameter_used = true;
+        Expr::value(Value::Placeholder(self.dialect.placeholder(self.tenant_parameter)))
+    }
+}
+
+/// `qualifier.column`, quoting the column where PostgreSQL would need it.
+pub(super) fn column_ref(qualifier: &[Ident], column: &str) -> Expr {
+    let column = match quote_if_needed(column) {
+        quoted if quoted.starts_with('"') => Ident::with_quote('"', column),
+        plain => Ident::new(plain),
+    };
+    let mut parts = qualifier.to_vec();
+    parts.push(column);
+    Expr::CompoundIdentifier(parts)
+}
+
+fn eq(left: Expr, right: Expr) -> Expr {
+    Expr::BinaryOp { left: Box::new(left), op: BinaryOperator::Eq, right: Box::new(right) }
+}
+
+/// `a.col = b.col`, for co-location.
+pub(super) fn columns_equal(left: Expr, right: Expr) -> Expr {
+    eq(left, right)
+}
+
+fn literal(tenant: &TenantId) -> Expr {
+    match tenant {
+        TenantId::I64(v) => Expr::value(Value::Number(v.to_string(), false)),
+        TenantId::I32(v) => Expr::value(Value::Number(v.to_string(), false)),
+        other => Expr::value(Value::SingleQuotedString(other.to_string())),
+    }
+}
+
+/// `column = ANY($n)` on PostgreSQL, `column IN (SELECT value FROM json_each(?n))` on SQLite.
+fn in_bound_set(dialect: Dialect, column: Expr, placeholder: Expr) -> Expr {
+    match dialect {
+        Dialect::Postgres => Expr::AnyOp {
+            left: Box::new(column),
+            compare_op: BinaryOperator::Eq,
+            right: Box::new(placeholder),
+            is_some: false,
+        },
+        Dialect::Sqlite => {
+            let text = format!("x IN (SELECT value FROM json_each({placeholder}))");
+            match Parser::new(dialect.parser()).try_with_sql(&text).and_then(|mut p| p.parse_expr()) {
+                Ok(Expr::InSubquery { subquery, negated, .. }) => {
+                    Expr::InSubquery { expr: Box::new(column), subquery, negated }
+                }
+                // The template is fixed text; it always parses to `IN (subquery)`.
+                _ => unreachable!("the json_each template parses"),
+            }
+        }
+    }
+}
+
+/// `existing AND p1 AND p2 ...`, skipping predicates already present as top-level conjuncts
+/// and parenthesizing `existing` where `AND` would otherwise bind into it.
+pub(super) fn conjoin(existing: Option<Expr>, predicates: Vec<Expr>) -> Option<Expr> {
+    let mut result = existing.map(parenthesize);
+    for predicate in predicates {
+        if result.as_ref().is_some_and(|e| has_conjunct(e, &predicate)) {
+            continue;
+        }
+        result = Some(match result {
+            Some(left) => {
+                Expr::BinaryOp { left: Box::new(left), op: BinaryOperator::And, right: Box::new(predicate) }
+            }
+            None => predicate,
+        });
+    }
+    result
+}
+
+/// [`conjoin`] onto a condition that must stay present (an `ON`).
+pub(super) fn conjoin_in_place(condition: &mut Expr, predicates: Vec<Expr>) {
+    if predicates.is_empty() {
+        return;
+    }
+    let existing = std::mem::replace(condition, Expr::value(Value::Boolean(true)));
+    if let Some(joined) = conjoin(Some(existing), predicates) {
+        *condition = joined;
+    }
+}
+
+fn parenthesize(expr: Expr) -> Expr {
+    match &expr {
+        Expr::BinaryOp { op: BinaryOperator::Or | BinaryOperator::Xor, .. } => Expr::Nested(Box::new(expr)),
+        _ => expr,
+    }
+}
+
+/// Whether `wanted` is one of the `AND`-ed terms of `expr`.
+pub(super) fn has_conjunct(expr: &Expr, wanted: &Expr) -> bool {
+    match expr {
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            has_conjunct(left, wanted) || has_conjunct(right, wanted)
+        }
+        Expr::Nested(inner) => has_conjunct(inner, wanted),
+        other => other == wanted,
+    }
+}

@@ -1,0 +1,46 @@
+//! One statement: DML and queries are walked; anything else passes only when it touches no
+//! tenant table (or in unscoped mode).
+
+use sqlparser::ast::Statement;
+
+use super::walker::Walker;
+use crate::Error;
+
+impl Walker<'_> {
+    pub(super) fn statement(&mut self, statement: &mut Statement) -> Result<(), Error> {
+        match statement {
+            Statement::Query(query) => self.query(query),
+            Statement::Insert(insert) => self.insert(insert),
+            Statement::Update(update) => self.update(update),
+            Statement::Delete(delete) => self.delete(delete),
+            Statement::Explain { statement, .. } => self.statement(statement),
+            other => {
+                let text = other.to_string();
+                let keyword = keyword(&text);
+                let reason = reason(&keyword);
+                self.refuse_if_tenant(&text, keyword, reason)
+            }
+        }
+    }
+}
+
+/// The statement's leading keyword(s), as an error names it: `TRUNCATE`, `DROP TABLE`.
+fn keyword(text: &str) -> String {
+    let mut words = text.split_whitespace().map(str::to_ascii_uppercase);
+    let first = words.next().unwrap_or_default();
+    match (first.as_str(), words.next()) {
+        ("CREATE" | "DROP" | "ALTER", Some(second)) => format!("{first} {second}"),
+        _ => first,
+    }
+}
+
+fn reason(keyword: &str) -> &'static str {
+    match keyword {
+        "TRUNCATE" => "it removes every tenant's rows; use DELETE, which is scoped to the tenant",
+        "COPY" => {
+            "COPY reads or writes whole tables; use INSERT or SELECT, or run it inside multitenant::unscoped(..)"
+        }
+        "MERGE" => "MERGE cannot be scoped yet; use INSERT ... ON CONFLICT",
+        _ => "this statement cannot be scoped to a tenant; run it inside multitenant::unscoped(..)",
+    }
+}

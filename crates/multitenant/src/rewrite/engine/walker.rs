@@ -1,0 +1,207 @@
+//! The state of one walk: the request, the CTE names in scope, and what the walk found.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Expr, Ident, ObjectName, Query, VisitMut, VisitorMut};
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::Request;
+use super::template::Findings;
+use crate::{Dialect, Error, Output, Resolved, Schema, Scope, Table, TenantSet};
+
+/// What the current scope asks of a tenant-table reference.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Mode<'a> {
+    /// No tenant set: any tenant-table reference is refused.
+    Missing,
+    /// Filter to these tenants.
+    Tenants(&'a TenantSet),
+    /// Explicit cross-tenant mode: no filter, co-location joins only.
+    Unscoped,
+}
+
+/// One walk over the statements of one SQL string.
+pub(super) struct Walker<'a> {
+    pub(super) schema: &'a Schema,
+    pub(super) dialect: Dialect,
+    pub(super) mode: Mode<'a>,
+    pub(super) output: Output,
+    pub(super) tenant_parameter: usize,
+    /// Names of the CTEs visible here, folded; a reference to one of them is not a table.
+    ctes: Vec<String>,
+    pub(super) findings: Findings,
+}
+
+impl<'a> Walker<'a> {
+    pub(super) fn new(request: &Request<'a>, tenant_parameter: usize) -> Self {
+        let mode = match request.scope {
+            None => Mode::Missing,
+            Some(Scope::Unscoped) => Mode::Unscoped,
+            Some(Scope::Tenants(set)) => Mode::Tenants(set),
+        };
+        Self {
+            schema: request.schema,
+            dialect: request.dialect,
+            mode,
+            output: request.output,
+            tenant_parameter,
+            ctes: Vec::new(),
+            findings: Findings::default(),
+        }
+    }
+
+    pub(super) fn finish(self) -> Findings {
+        self.findings
+    }
+
+    /// The tenant table `name` denotes here, if any: CTE names shadow tables.
+    pub(super) fn tenant_table(&self, name: &ObjectName) -> Result<Option<&'a Table>, Error> {
+        if let [part] = name.0.as_slice()
+            && let Some(ident) = part.as_ident()
+            && self.is_cte(ident)
+        {
+            return Ok(None);
+        }
+        match self.schema.resolve(name, self.dialect) {
+            Resolved::Table(table) if table.tenant_column().is_some() => Ok(Some(table)),
+            Resolved::Table(_) | Resolved::Undeclared => Ok(None),
+            Resolved::Ambiguous => Err(Error::AmbiguousTable { name: name.to_string() }),
+        }
+    }
+
+    /// Refuses a reference to `table` when no tenant is set.
+    pub(super) fn require_scope(&self, table: &Table) -> Result<(), Error> {
+        match self.mode {
+            Mode::Missing => Err(Error::MissingTenant { table: table.name().to_string() }),
+            Mode::Tenants(_) | Mode::Unscoped => Ok(()),
+        }
+    }
+
+    fn is_cte(&self, ident: &Ident) -> bool {
+        let folded = self.dialect.fold(ident);
+        self.ctes.iter().any(|cte| self.dialect.matches(&Ident::new(cte.as_str()), &folded))
+    }
+
+    /// Makes a CTE name visible until [`truncate_ctes`](Self::truncate_ctes).
+    pub(super) fn push_cte(&mut self, name: &Ident) {
+        self.ctes.push(self.dialect.fold(name).into_owned());
+    }
+
+    pub(super) fn cte_depth(&self) -> usize {
+        self.ctes.len()
+    }
+
+    pub(super) fn truncate_ctes(&mut self, depth: usize) {
+        self.ctes.truncate(depth);
+    }
+
+    /// Scopes every subquery inside `node` (expressions: WHERE, the select list, ON, ...), each
+    /// as a query of its own, and refuses functions that run SQL text.
+    pub(super) fn subqueries<T: VisitMut + ?Sized>(&mut self, node: &mut T) -> Result<(), Error> {
+        let mut visitor = Subqueries { walker: self, depth: 0 };
+        match node.visit(&mut visitor) {
+            ControlFlow::Break(error) => Err(error),
+            ControlFlow::Continue(()) => Ok(()),
+        }
+    }
+
+    /// The first tenant table `text` names anywhere, by a conservative scan of its words.
+    pub(super) fn mentioned_tenant_table(&self, text: &str) -> Option<&'a Table> {
+        let tokens = Tokenizer::new(self.dialect.parser(), text).tokenize().ok()?;
+        let schema: &'a Schema = self.schema;
+        tokens.iter().find_map(|token| match token {
+            Token::Word(word) => {
+                let ident = match word.quote_style {
+                    Some(quote) => Ident::with_quote(quote, word.value.as_str()),
+                    None => Ident::new(word.value.as_str()),
+                };
+                schema
+                    .tables()
+                    .find(|t| t.tenant_column().is_some() && self.dialect.matches(&ident, t.name().name()))
+            }
+            _ => None,
+        })
+    }
+
+    /// Refuses `text` (a statement or part of one the walk cannot scope) when it names a
+    /// tenant table; `statement` names what it is, `reason` what to do instead.
+    pub(super) fn refuse_if_tenant(
+        &self,
+        text: &str,
+        statement: String,
+        reason: &'static str,
+    ) -> Result<(), Error> {
+        let Some(table) = self.mentioned_tenant_table(text) else { return Ok(()) };
+        self.require_scope(table)?;
+        match self.mode {
+            Mode::Unscoped => Ok(()),
+            _ => Err(Error::Unsupported { statement, table: table.name().to_string(), reason }),
+        }
+    }
+}
+
+/// Finds the outermost queries inside an expression tree and scopes each with the walker;
+/// the visitor descends into them too, but their own walk has already handled what is inside.
+struct Subqueries<'w, 'a> {
+    walker: &'w mut Walker<'a>,
+    depth: usize,
+}
+
+impl VisitorMut for Subqueries<'_, '_> {
+    type Break = Error;
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Error> {
+        if self.depth == 0
+            && let Err(error) = self.walker.query(query)
+        {
+            return ControlFlow::Break(error);
+        }
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<Error> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Error> {
+        if let Expr::Function(function) = expr
+            && !matches!(self.walker.mode, Mode::Unscoped)
+            && runs_sql_text(&function.name)
+        {
+            return ControlFlow::Break(Error::Unsupported {
+                statement: format!("call to {}", function.name),
+                table: "(any)".to_owned(),
+                reason: "it runs SQL text the rewriter cannot scope; run it inside multitenant::unscoped(..)",
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// PostgreSQL functions that run a query given as text, which no rewrite can see into.
+fn runs_sql_text(name: &ObjectName) -> bool {
+    const FUNCTIONS: &[&str] = &[
+        "query_to_xml",
+        "query_to_xmlschema",
+        "query_to_xml_and_xmlschema",
+        "table_to_xml",
+        "table_to_xmlschema",
+        "table_to_xml_and_xmlschema",
+        "schema_to_xml",
+        "schema_to_xmlschema",
+        "schema_to_xml_and_xmlschema",
+        "database_to_xml",
+        "database_to_xmlschema",
+        "database_to_xml_and_xmlschema",
+        "dblink",
+        "dblink_exec",
+        "dblink_open",
+        "dblink_send_query",
+    ];
+    name.0
+        .last()
+        .and_then(|part| part.as_ident())
+        .is_some_and(|ident| FUNCTIONS.iter().any(|f| ident.value.eq_ignore_ascii_case(f)))
+}
