@@ -8,7 +8,7 @@
 //!   tables, and the foreign keys that join them;
 //! - a [`Rewriter`] that scopes every tenant-table reference in a statement to the current
 //!   tenant, binding the tenant as one more parameter, or refuses the statement;
-//! - an [`audit`] that proves a rewritten statement is scoped.
+//! - an [`audit()`] that proves a rewritten statement is scoped.
 //!
 //! No tenant set means an error ([`Error::MissingTenant`]), never "all tenants".
 //!
@@ -40,6 +40,7 @@
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 
+mod audit;
 mod context;
 mod dialect;
 mod error;
@@ -47,6 +48,7 @@ mod rewrite;
 mod schema;
 mod tenant;
 
+pub use audit::{AuditError, Problem, audit, audit_sql};
 pub use context::{
     Scope, ScopeExt, ScopedFuture, TenantSet, current_scope, current_tenant, spawn, unscoped, with_scope,
     with_scope_sync, with_tenant, with_tenant_sync, with_tenants,

@@ -92,12 +92,10 @@ impl Rewriter {
             },
             (Output::Inline, _) => Arc::new(engine::rewrite(sql, &self.request(scope, output))?),
         };
-        let scope = match scope {
-            Some(Scope::Tenants(set)) => Some(set.clone()),
-            _ => None,
-        };
-        template.check_literals(scope.as_ref())?;
-        Ok(Rewritten { template, tenants: scope, dialect: self.dialect })
+        let scope = scope.cloned();
+        let rewritten = Rewritten { template, scope, dialect: self.dialect };
+        rewritten.template.check_literals(rewritten.tenants())?;
+        Ok(rewritten)
     }
 
     fn request<'a>(&'a self, scope: Option<&'a Scope>, output: Output) -> engine::Request<'a> {
@@ -119,7 +117,7 @@ fn check_uniform(set: &TenantSet) -> Result<(), Error> {
 #[must_use = "a rewritten statement does nothing until it is run"]
 pub struct Rewritten {
     template: Arc<Template>,
-    tenants: Option<TenantSet>,
+    scope: Option<Scope>,
     dialect: Dialect,
 }
 
@@ -129,11 +127,23 @@ impl Rewritten {
         self.template.sql()
     }
 
+    /// The scope it was rewritten for (`None`: no tenant was set).
+    pub fn scope(&self) -> Option<&Scope> {
+        self.scope.as_ref()
+    }
+
+    fn tenants(&self) -> Option<&TenantSet> {
+        match &self.scope {
+            Some(Scope::Tenants(set)) => Some(set),
+            _ => None,
+        }
+    }
+
     /// The parameter that carries the tenant, when the statement has one: bind it after the
     /// statement's own arguments.
     pub fn tenant_parameter(&self) -> Option<TenantParameter<'_>> {
         let index = self.template.tenant_parameter()?;
-        let tenants = self.tenants.as_ref()?;
+        let tenants = self.tenants()?;
         let binding = match tenants.single() {
             Some(tenant) => TenantBinding::One(tenant),
             None => TenantBinding::Many(tenants.as_slice(), self.dialect.tenant_set_binding()),
@@ -153,7 +163,7 @@ impl Rewritten {
         if !self.guarded_parameters().contains(&index) {
             return Ok(());
         }
-        match &self.tenants {
+        match self.tenants() {
             Some(set) if set.contains(value) => Ok(()),
             _ => Err(Error::ForeignTenantParameter { index, value: value.to_string() }),
         }

@@ -9,7 +9,8 @@ mod name;
 
 use std::path::Path;
 
-use sqlparser::ast::ObjectName;
+use sqlparser::ast::{Ident, ObjectName};
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::Dialect;
 pub use name::TableName;
@@ -139,6 +140,25 @@ impl Schema {
             }
         }
         found.map_or(Resolved::Undeclared, Resolved::Table)
+    }
+
+    /// The first tenant table whose name `text` contains as a word: a conservative scan for
+    /// statements the rewriter does not walk (it may see a column of the same name as a table).
+    /// Text that does not tokenize is taken to name the first tenant table: fail closed.
+    pub(crate) fn mentioned_tenant_table(&self, text: &str, dialect: Dialect) -> Option<&Table> {
+        let Ok(tokens) = Tokenizer::new(dialect.parser(), text).tokenize() else {
+            return self.tables.iter().find(|t| t.tenant_column().is_some());
+        };
+        tokens.iter().find_map(|token| {
+            let Token::Word(word) = token else { return None };
+            let ident = match word.quote_style {
+                Some(quote) => Ident::with_quote(quote, word.value.as_str()),
+                None => Ident::new(word.value.as_str()),
+            };
+            self.tables
+                .iter()
+                .find(|t| t.tenant_column().is_some() && dialect.matches(&ident, t.name().name()))
+        })
     }
 
     /// The table declared under exactly this name.

@@ -3,7 +3,6 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Ident, ObjectName, Query, VisitMut, VisitorMut};
-use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::Request;
 use super::template::Findings;
@@ -107,20 +106,7 @@ impl<'a> Walker<'a> {
 
     /// The first tenant table `text` names anywhere, by a conservative scan of its words.
     pub(super) fn mentioned_tenant_table(&self, text: &str) -> Option<&'a Table> {
-        let tokens = Tokenizer::new(self.dialect.parser(), text).tokenize().ok()?;
-        let schema: &'a Schema = self.schema;
-        tokens.iter().find_map(|token| match token {
-            Token::Word(word) => {
-                let ident = match word.quote_style {
-                    Some(quote) => Ident::with_quote(quote, word.value.as_str()),
-                    None => Ident::new(word.value.as_str()),
-                };
-                schema
-                    .tables()
-                    .find(|t| t.tenant_column().is_some() && self.dialect.matches(&ident, t.name().name()))
-            }
-            _ => None,
-        })
+        self.schema.mentioned_tenant_table(text, self.dialect)
     }
 
     /// Refuses `text` (a statement or part of one the walk cannot scope) when it names a

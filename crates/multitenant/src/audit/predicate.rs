@@ -1,0 +1,99 @@
+//! Recognising a tenant predicate on a reference, and a tenant value in an `INSERT`.
+
+use sqlparser::ast::{BinaryOperator, Expr, Ident, SelectItem, SetExpr, TableFactor, Value};
+
+use super::walk::Auditor;
+use crate::TenantId;
+
+impl Auditor<'_> {
+    /// Whether some `AND`-ed term of `condition` restricts `qualifier.column` to the tenants.
+    pub(super) fn guards(&self, condition: &Expr, qualifier: &[Ident], column: &str) -> bool {
+        match condition {
+            Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+                self.guards(left, qualifier, column) || self.guards(right, qualifier, column)
+            }
+            Expr::Nested(inner) => self.guards(inner, qualifier, column),
+            term => self.is_tenant_predicate(term, qualifier, column),
+        }
+    }
+
+    fn is_tenant_predicate(&self, term: &Expr, qualifier: &[Ident], column: &str) -> bool {
+        let on_column = |e: &Expr| self.is_column(e, qualifier, column);
+        match term {
+            Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
+                (on_column(left) && self.is_tenant_value(right))
+                    || (on_column(right) && self.is_tenant_value(left))
+            }
+            Expr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
+                on_column(left) && self.is_tenant_parameter(right)
+            }
+            Expr::InList { expr, list, negated: false } => {
+                on_column(expr) && !list.is_empty() && list.iter().all(|v| self.is_tenant_literal(v))
+            }
+            Expr::InSubquery { expr, subquery, negated: false } => {
+                on_column(expr) && self.is_json_each(subquery)
+            }
+            _ => false,
+        }
+    }
+
+    fn is_column(&self, expr: &Expr, qualifier: &[Ident], column: &str) -> bool {
+        let Expr::CompoundIdentifier(parts) = expr else { return false };
+        let Some((last, prefix)) = parts.split_last() else { return false };
+        self.dialect.matches(last, column)
+            && prefix.len() == qualifier.len()
+            && prefix.iter().zip(qualifier).all(|(a, b)| self.dialect.matches(a, &self.dialect.fold(b)))
+    }
+
+    /// The tenant parameter, or (one tenant) a literal naming it.
+    pub(super) fn is_tenant_value(&self, expr: &Expr) -> bool {
+        self.is_tenant_parameter(expr) || (self.tenants.len() == 1 && self.is_tenant_literal(expr))
+    }
+
+    fn is_tenant_parameter(&self, expr: &Expr) -> bool {
+        self.placeholder(expr).is_some_and(|n| Some(n) == self.tenant_parameter)
+    }
+
+    pub(super) fn placeholder(&self, expr: &Expr) -> Option<usize> {
+        match expr {
+            Expr::Value(v) => match &v.value {
+                Value::Placeholder(p) => p.get(1..)?.parse().ok(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A literal that names one of the tenants.
+    pub(super) fn is_tenant_literal(&self, expr: &Expr) -> bool {
+        let Expr::Value(v) = expr else { return false };
+        let text = match &v.value {
+            Value::Number(n, _) => n.as_str(),
+            Value::SingleQuotedString(s) => s.as_str(),
+            _ => return false,
+        };
+        self.tenants.iter().any(|t| match t {
+            TenantId::I64(v) => text.trim().parse::<i64>() == Ok(*v),
+            TenantId::I32(v) => text.trim().parse::<i32>() == Ok(*v),
+            other => other.to_string() == text,
+        })
+    }
+
+    /// `SELECT value FROM json_each(<tenant parameter>)`.
+    fn is_json_each(&self, query: &sqlparser::ast::Query) -> bool {
+        let SetExpr::Select(select) = query.body.as_ref() else { return false };
+        let [item] = select.from.as_slice() else { return false };
+        let from_json_each = match &item.relation {
+            TableFactor::Table { name, args: Some(args), .. } => {
+                name.to_string().eq_ignore_ascii_case("json_each")
+                    && matches!(args.args.as_slice(), [sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(e),
+                    )] if self.is_tenant_parameter(e))
+            }
+            _ => false,
+        };
+        let selects_value = matches!(select.projection.as_slice(),
+            [SelectItem::UnnamedExpr(Expr::Identifier(i))] if i.value.eq_ignore_ascii_case("value"));
+        from_json_each && item.joins.is_empty() && select.selection.is_none() && selects_value
+    }
+}

@@ -1,0 +1,56 @@
+//! The audit refuses SQL that leaves a tenant-table reference unguarded, wherever it is, and
+//! accepts the placements that are correct.
+
+use multitenant::{Dialect, Problem, Schema, Scope, audit_sql};
+
+fn schema() -> Schema {
+    Schema::builder()
+        .tenant_table("campaigns", "company_id")
+        .tenant_table("ads", "company_id")
+        .reference_table("geo")
+        .build()
+        .expect("test schema is valid")
+}
+
+fn audit(sql: &str) -> Result<(), Problem> {
+    audit_sql(sql, &schema(), Dialect::Postgres, &Scope::tenant(5_i64), Some(1)).map_err(|e| e.problem())
+}
+
+macro_rules! audits {
+    ($($name:ident: $sql:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                assert_eq!(audit($sql), $expected, "{}", $sql);
+            }
+        )*
+    };
+}
+
+audits! {
+    where_guard: "SELECT * FROM ads WHERE ads.company_id = $1" => Ok(());
+    literal_guard: "SELECT * FROM ads a WHERE a.company_id = 5" => Ok(());
+    other_tenant_literal: "SELECT * FROM ads a WHERE a.company_id = 6" => Err(Problem::Unguarded);
+    no_guard: "SELECT * FROM ads" => Err(Problem::Unguarded);
+    guard_under_or: "SELECT * FROM ads WHERE ads.company_id = $1 OR true" => Err(Problem::Unguarded);
+    wrong_qualifier: "SELECT * FROM ads a, ads b WHERE a.company_id = $1" => Err(Problem::Unguarded);
+    inner_join_on: "SELECT * FROM ads a JOIN campaigns c ON c.id = a.campaign_id AND c.company_id = $1 WHERE a.company_id = $1" => Ok(());
+    nullable_side_in_where: "SELECT * FROM campaigns c LEFT JOIN ads a ON a.campaign_id = c.id WHERE c.company_id = $1 AND a.company_id = $1" => Err(Problem::Unguarded);
+    nullable_side_in_on: "SELECT * FROM campaigns c LEFT JOIN ads a ON a.campaign_id = c.id AND a.company_id = $1 WHERE c.company_id = $1" => Ok(());
+    preserved_side_in_on: "SELECT * FROM campaigns c LEFT JOIN ads a ON a.campaign_id = c.id AND a.company_id = $1 AND c.company_id = $1" => Err(Problem::Unguarded);
+    full_join_unwrapped: "SELECT * FROM campaigns c FULL JOIN ads a ON a.campaign_id = c.id AND a.company_id = $1 AND c.company_id = $1" => Err(Problem::Unguarded);
+    subquery_unguarded: "SELECT * FROM campaigns c WHERE c.company_id = $1 AND EXISTS (SELECT 1 FROM ads)" => Err(Problem::Unguarded);
+    select_list_subquery: "SELECT (SELECT count(*) FROM ads) FROM geo" => Err(Problem::Unguarded);
+    cte_body_unguarded: "WITH x AS (SELECT * FROM ads) SELECT * FROM x" => Err(Problem::Unguarded);
+    cte_shadow: "WITH ads AS (SELECT 1) SELECT * FROM ads" => Ok(());
+    cte_defined_later_is_table: "WITH a AS (SELECT * FROM ads), ads AS (SELECT 1) SELECT * FROM a" => Err(Problem::Unguarded);
+    union_side: "SELECT id FROM ads WHERE ads.company_id = $1 UNION SELECT id FROM campaigns" => Err(Problem::Unguarded);
+    insert_without_tenant: "INSERT INTO ads (id) VALUES (1)" => Err(Problem::InsertedTenant);
+    insert_other_tenant: "INSERT INTO ads (id, company_id) VALUES (1, 6)" => Err(Problem::InsertedTenant);
+    insert_tenant: "INSERT INTO ads (id, company_id) VALUES (1, $1)" => Ok(());
+    update_assigns_tenant: "UPDATE ads SET company_id = 6 WHERE ads.company_id = $1" => Err(Problem::TenantAssigned);
+    update_unguarded: "UPDATE ads SET title = 'x'" => Err(Problem::Unguarded);
+    delete_using_unguarded: "DELETE FROM ads USING campaigns c WHERE ads.company_id = $1" => Err(Problem::Unguarded);
+    truncate: "TRUNCATE ads" => Err(Problem::Opaque);
+    reference_only: "SELECT * FROM geo" => Ok(());
+}
