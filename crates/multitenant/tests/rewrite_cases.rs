@@ -28,7 +28,10 @@ fn check(dialect: Dialect, scope: Option<Scope>, output: Output, input: &str, ex
     let got =
         rewrite(dialect, scope.as_ref(), output, input).unwrap_or_else(|e| panic!("{input}\n  refused: {e}"));
     assert_eq!(got, expected, "\n  input: {input}");
-    let reparsed = sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &got);
+    let reparsed = match dialect {
+        Dialect::Sqlite => sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, &got),
+        _ => sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &got),
+    };
     assert!(reparsed.is_ok(), "output does not parse: {got}");
     if output == Output::Inline {
         let again = rewrite(dialect, scope.as_ref(), output, &got).expect("output rewrites");
@@ -42,6 +45,34 @@ macro_rules! cases {
             #[test]
             fn $name() {
                 check(Dialect::Postgres, $scope, $output, $input, $expected);
+            }
+        )*
+    };
+}
+
+macro_rules! sqlite_cases {
+    ($($name:ident: $scope:expr, $output:expr, $input:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check(Dialect::Sqlite, $scope, $output, $input, $expected);
+            }
+        )*
+    };
+}
+
+macro_rules! refusals {
+    ($($name:ident: $dialect:expr, $scope:expr, $input:expr => $pattern:pat,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                match rewrite($dialect, $scope.as_ref(), Output::Bind, $input) {
+                    Err(error) => {
+                        assert!(matches!(error, $pattern), "{}: wrong refusal: {error:?}", $input);
+                        assert!(!error.to_string().is_empty());
+                    }
+                    Ok(sql) => panic!("{} was let through as {sql}", $input),
+                }
             }
         )*
     };
@@ -85,14 +116,256 @@ cases! {
     geo_untouched: None, Bind, "select * from geo" => "select * from geo";
 }
 
-#[test]
-fn missing_tenant_is_refused() {
-    let err = rewrite(Dialect::Postgres, None, Bind, "SELECT * FROM ads").unwrap_err();
-    assert!(matches!(err, Error::MissingTenant { .. }), "{err}");
+fn t13() -> Option<Scope> {
+    Scope::tenants([1_i64, 3])
+}
+
+fn unscoped() -> Option<Scope> {
+    Some(Scope::Unscoped)
+}
+
+// Joins of every kind, and where each side's predicate goes.
+cases! {
+    comma_join: t42(), Inline, "SELECT * FROM ads, campaigns WHERE ads.campaign_id = campaigns.id"
+        => "SELECT * FROM ads, campaigns WHERE ads.campaign_id = campaigns.id AND ads.company_id = 42 AND campaigns.company_id = 42";
+    right_join_left_side_to_on: t42(), Inline, "SELECT * FROM ads a RIGHT JOIN campaigns c ON a.campaign_id = c.id"
+        => "SELECT * FROM ads a RIGHT JOIN campaigns c ON a.campaign_id = c.id AND a.company_id = 42 WHERE c.company_id = 42";
+    cross_join: t42(), Inline, "SELECT * FROM ads CROSS JOIN geo"
+        => "SELECT * FROM ads CROSS JOIN geo WHERE ads.company_id = 42";
+    left_join_using_wraps: t42(), Inline, "SELECT * FROM campaigns LEFT JOIN ads USING (company_id)"
+        => "SELECT * FROM campaigns LEFT JOIN (SELECT * FROM ads WHERE ads.company_id = 42) AS ads USING(company_id) WHERE campaigns.company_id = 42";
+    natural_left_join_wraps: t42(), Inline, "SELECT * FROM campaigns NATURAL LEFT JOIN ads"
+        => "SELECT * FROM campaigns NATURAL LEFT JOIN (SELECT * FROM ads WHERE ads.company_id = 42) AS ads WHERE campaigns.company_id = 42";
+    left_then_inner_chain: t42(), Inline, "SELECT * FROM companies co LEFT JOIN campaigns c ON c.company_id = co.id JOIN geo g ON g.id = 1"
+        => "SELECT * FROM companies co LEFT JOIN campaigns c ON c.company_id = co.id AND c.company_id = 42 JOIN geo g ON g.id = 1 WHERE co.id = 42";
+    inner_then_right_chain: t42(), Inline, "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id RIGHT JOIN companies co ON co.id = c.company_id"
+        => "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id RIGHT JOIN companies co ON co.id = c.company_id AND a.company_id = 42 AND c.company_id = 42 WHERE co.id = 42";
+    nested_join_on_nullable_side: t42(), Inline, "SELECT * FROM companies co LEFT JOIN (campaigns c JOIN ads a ON a.campaign_id = c.id) ON c.company_id = co.id"
+        => "SELECT * FROM companies co LEFT JOIN (campaigns c JOIN ads a ON a.campaign_id = c.id) ON c.company_id = co.id AND c.company_id = 42 AND a.company_id = 42 WHERE co.id = 42";
+    lateral_join: t42(), Inline, "SELECT * FROM campaigns c CROSS JOIN LATERAL (SELECT a.id FROM ads a WHERE a.campaign_id = c.id) x"
+        => "SELECT * FROM campaigns c CROSS JOIN LATERAL (SELECT a.id FROM ads a WHERE a.campaign_id = c.id AND a.company_id = 42) x WHERE c.company_id = 42";
+    reference_join_only_tenant_filtered: t42(), Bind, "SELECT * FROM ads JOIN geo ON geo.id = ads.geo_id WHERE ads.id = $1"
+        => "SELECT * FROM ads JOIN geo ON geo.id = ads.geo_id WHERE ads.id = $1 AND ads.company_id = $2";
+}
+
+// Subqueries wherever an expression can stand, and derived tables.
+cases! {
+    subquery_in_select_list: t42(), Inline, "SELECT c.id, (SELECT count(*) FROM ads a WHERE a.campaign_id = c.id) FROM campaigns c"
+        => "SELECT c.id, (SELECT count(*) FROM ads a WHERE a.campaign_id = c.id AND a.company_id = 42) FROM campaigns c WHERE c.company_id = 42";
+    subquery_in_having: t42(), Inline, "SELECT campaign_id FROM ads GROUP BY campaign_id HAVING count(*) > (SELECT count(*) FROM campaigns)"
+        => "SELECT campaign_id FROM ads WHERE ads.company_id = 42 GROUP BY campaign_id HAVING count(*) > (SELECT count(*) FROM campaigns WHERE campaigns.company_id = 42)";
+    subquery_in_on: t42(), Inline, "SELECT * FROM geo JOIN ads ON ads.geo_id = geo.id AND ads.id IN (SELECT id FROM campaigns)"
+        => "SELECT * FROM geo JOIN ads ON ads.geo_id = geo.id AND ads.id IN (SELECT id FROM campaigns WHERE campaigns.company_id = 42) WHERE ads.company_id = 42";
+    subquery_in_order_by: t42(), Inline, "SELECT * FROM geo ORDER BY (SELECT count(*) FROM ads WHERE ads.geo_id = geo.id)"
+        => "SELECT * FROM geo ORDER BY (SELECT count(*) FROM ads WHERE ads.geo_id = geo.id AND ads.company_id = 42)";
+    subquery_in_limit: t42(), Inline, "SELECT * FROM geo LIMIT (SELECT count(*) FROM ads)"
+        => "SELECT * FROM geo LIMIT (SELECT count(*) FROM ads WHERE ads.company_id = 42)";
+    subquery_in_case: t42(), Inline, "SELECT CASE WHEN EXISTS (SELECT 1 FROM ads) THEN 1 ELSE 0 END"
+        => "SELECT CASE WHEN EXISTS (SELECT 1 FROM ads WHERE ads.company_id = 42) THEN 1 ELSE 0 END";
+    subquery_in_function_argument: t42(), Inline, "SELECT coalesce((SELECT max(id) FROM ads), 0)"
+        => "SELECT coalesce((SELECT max(id) FROM ads WHERE ads.company_id = 42), 0)";
+    subquery_in_values: t42(), Inline, "VALUES ((SELECT count(*) FROM ads))"
+        => "VALUES ((SELECT count(*) FROM ads WHERE ads.company_id = 42))";
+    derived_table: t42(), Inline, "SELECT * FROM (SELECT id FROM ads) AS x JOIN geo ON true"
+        => "SELECT * FROM (SELECT id FROM ads WHERE ads.company_id = 42) AS x JOIN geo ON true";
+    where_already_nested: t42(), Inline, "SELECT * FROM ads WHERE (id = 1 OR id = 2)"
+        => "SELECT * FROM ads WHERE (id = 1 OR id = 2) AND ads.company_id = 42";
+    and_or_mix_is_grouped: t42(), Inline, "SELECT * FROM ads WHERE id = 1 AND title = 'a' OR clicks > 3"
+        => "SELECT * FROM ads WHERE (id = 1 AND title = 'a' OR clicks > 3) AND ads.company_id = 42";
+}
+
+// CTEs, set operations, names.
+cases! {
+    cte_body_scoped: t42(), Inline, "WITH x AS (SELECT * FROM ads) SELECT * FROM x"
+        => "WITH x AS (SELECT * FROM ads WHERE ads.company_id = 42) SELECT * FROM x";
+    cte_defined_after_use_is_table: t42(), Inline, "WITH a AS (SELECT * FROM ads), ads AS (SELECT 1 AS id) SELECT * FROM a, ads"
+        => "WITH a AS (SELECT * FROM ads WHERE ads.company_id = 42), ads AS (SELECT 1 AS id) SELECT * FROM a, ads";
+    cte_visible_in_subquery: t42(), Inline, "WITH ads AS (SELECT 1 AS id) SELECT * FROM geo WHERE id IN (SELECT id FROM ads)"
+        => "WITH ads AS (SELECT 1 AS id) SELECT * FROM geo WHERE id IN (SELECT id FROM ads)";
+    cte_scope_ends_with_its_query: t42(), Inline, "SELECT * FROM (WITH ads AS (SELECT 1 AS id) SELECT * FROM ads) x, ads"
+        => "SELECT * FROM (WITH ads AS (SELECT 1 AS id) SELECT * FROM ads) x, ads WHERE ads.company_id = 42";
+    recursive_cte: t42(), Inline, "WITH RECURSIVE r AS (SELECT id FROM campaigns UNION ALL SELECT r.id + 1 FROM r WHERE r.id < 3) SELECT * FROM r"
+        => "WITH RECURSIVE r AS (SELECT id FROM campaigns WHERE campaigns.company_id = 42 UNION ALL SELECT r.id + 1 FROM r WHERE r.id < 3) SELECT * FROM r";
+    data_modifying_cte: t42(), Inline, "WITH d AS (DELETE FROM ads WHERE id = 1 RETURNING id) SELECT * FROM d"
+        => "WITH d AS (DELETE FROM ads WHERE id = 1 AND ads.company_id = 42 RETURNING id) SELECT * FROM d";
+    union_each_side: t42(), Inline, "SELECT id FROM ads UNION SELECT id FROM campaigns EXCEPT SELECT id FROM geo"
+        => "SELECT id FROM ads WHERE ads.company_id = 42 UNION SELECT id FROM campaigns WHERE campaigns.company_id = 42 EXCEPT SELECT id FROM geo";
+    alias_shadows_table_name: t42(), Inline, "SELECT * FROM campaigns AS ads"
+        => "SELECT * FROM campaigns AS ads WHERE ads.company_id = 42";
+    reference_aliased_as_tenant_name: t42(), Inline, "SELECT * FROM geo AS ads"
+        => "SELECT * FROM geo AS ads";
+    upper_case_name: t42(), Inline, "SELECT * FROM ADS"
+        => "SELECT * FROM ADS WHERE ADS.company_id = 42";
+    quoted_lower_case_name: t42(), Inline, "SELECT * FROM \"ads\""
+        => "SELECT * FROM \"ads\" WHERE \"ads\".company_id = 42";
+    quoted_other_case_is_other_table: t42(), Inline, "SELECT * FROM \"Ads\""
+        => "SELECT * FROM \"Ads\"";
+    quoted_declared_name: t42(), Inline, "SELECT * FROM \"Visits\""
+        => "SELECT * FROM \"Visits\" WHERE \"Visits\".company_id = 42";
+    unquoted_folds_away_from_quoted: t42(), Inline, "SELECT * FROM Visits"
+        => "SELECT * FROM Visits";
+    schema_qualified: t42(), Inline, "SELECT * FROM public.ads"
+        => "SELECT * FROM public.ads WHERE public.ads.company_id = 42";
+    qualified_declared: t42(), Inline, "SELECT * FROM analytics.events e"
+        => "SELECT * FROM analytics.events e WHERE e.company_id = 42";
+    qualified_declared_other_schema: t42(), Inline, "SELECT * FROM public.events"
+        => "SELECT * FROM public.events";
+    unqualified_matches_qualified: t42(), Inline, "SELECT * FROM events"
+        => "SELECT * FROM events WHERE events.company_id = 42";
+    tenant_table_itself: t42(), Inline, "SELECT name FROM companies"
+        => "SELECT name FROM companies WHERE companies.id = 42";
+    for_update: t42(), Bind, "SELECT * FROM ads WHERE id = $1 FOR UPDATE"
+        => "SELECT * FROM ads WHERE id = $1 AND ads.company_id = $2 FOR UPDATE";
+    text_tenant_is_quoted: Some(Scope::tenant("o'brien")), Inline, "SELECT * FROM ads"
+        => "SELECT * FROM ads WHERE ads.company_id = 'o''brien'";
+    explain_is_scoped: t42(), Inline, "EXPLAIN SELECT * FROM ads"
+        => "EXPLAIN SELECT * FROM ads WHERE ads.company_id = 42";
+    several_statements: t42(), Inline, "SELECT * FROM ads; DELETE FROM campaigns WHERE id = 1"
+        => "SELECT * FROM ads WHERE ads.company_id = 42; DELETE FROM campaigns WHERE id = 1 AND campaigns.company_id = 42";
+    ddl_without_tenant_table_passes: t42(), Bind, "CREATE TABLE notes (id int)"
+        => "CREATE TABLE notes (id int)";
+}
+
+// Writes.
+cases! {
+    update_where: t42(), Bind, "UPDATE ads SET title = $1 WHERE id = $2 RETURNING id"
+        => "UPDATE ads SET title = $1 WHERE id = $2 AND ads.company_id = $3 RETURNING id";
+    update_subquery_in_set: t42(), Inline, "UPDATE campaigns SET name = (SELECT max(title) FROM ads WHERE ads.campaign_id = campaigns.id)"
+        => "UPDATE campaigns SET name = (SELECT max(title) FROM ads WHERE ads.campaign_id = campaigns.id AND ads.company_id = 42) WHERE campaigns.company_id = 42";
+    delete_where: t42(), Bind, "DELETE FROM ads WHERE id = $1"
+        => "DELETE FROM ads WHERE id = $1 AND ads.company_id = $2";
+    insert_tenant_literal_accepted: t42(), Inline, "INSERT INTO ads (company_id, id) VALUES (42, 7)"
+        => "INSERT INTO ads (company_id, id) VALUES (42, 7)";
+    insert_tenant_parameter_guarded: t42(), Bind, "INSERT INTO ads (company_id, id) VALUES ($1, 7)"
+        => "INSERT INTO ads (company_id, id) VALUES ($1, 7)";
+    insert_select: t42(), Inline, "INSERT INTO ads (id, campaign_id, title) SELECT id + 100, id, name FROM campaigns"
+        => "INSERT INTO ads (id, campaign_id, title, company_id) SELECT id + 100, id, name, 42 FROM campaigns WHERE campaigns.company_id = 42";
+    insert_returning_subquery: t42(), Inline, "INSERT INTO ads (id) VALUES (9) RETURNING (SELECT count(*) FROM campaigns)"
+        => "INSERT INTO ads (id, company_id) VALUES (9, 42) RETURNING (SELECT count(*) FROM campaigns WHERE campaigns.company_id = 42)";
+    insert_on_conflict_nothing: t42(), Bind, "INSERT INTO ads (id) VALUES ($1) ON CONFLICT DO NOTHING"
+        => "INSERT INTO ads (id, company_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    insert_into_reference_table: t42(), Bind, "INSERT INTO geo (id, name) VALUES ($1, $2)"
+        => "INSERT INTO geo (id, name) VALUES ($1, $2)";
+    insert_into_reference_from_tenant: t42(), Inline, "INSERT INTO geo (id, name) SELECT id, title FROM ads"
+        => "INSERT INTO geo (id, name) SELECT id, title FROM ads WHERE ads.company_id = 42";
+}
+
+// Unscoped mode: no filter; foreign-key joins get their tenant columns equated.
+cases! {
+    unscoped_no_filter: unscoped(), Bind, "SELECT * FROM ads WHERE id = $1"
+        => "SELECT * FROM ads WHERE id = $1";
+    unscoped_where_join: unscoped(), Inline, "SELECT * FROM ads a, campaigns c WHERE a.campaign_id = c.id"
+        => "SELECT * FROM ads a, campaigns c WHERE a.campaign_id = c.id AND a.company_id = c.company_id";
+    unscoped_reversed_join: unscoped(), Inline, "SELECT * FROM campaigns c JOIN ads a ON c.id = a.campaign_id"
+        => "SELECT * FROM campaigns c JOIN ads a ON c.id = a.campaign_id AND c.company_id = a.company_id";
+    unscoped_already_equated: unscoped(), Inline, "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id AND c.company_id = a.company_id"
+        => "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id AND c.company_id = a.company_id";
+    unscoped_tenant_fk_needs_nothing: unscoped(), Inline, "SELECT * FROM campaigns c JOIN companies co ON c.company_id = co.id"
+        => "SELECT * FROM campaigns c JOIN companies co ON c.company_id = co.id";
+    unscoped_non_fk_join_untouched: unscoped(), Inline, "SELECT * FROM ads a JOIN campaigns c ON a.id = c.id"
+        => "SELECT * FROM ads a JOIN campaigns c ON a.id = c.id";
+    unscoped_truncate_passes: unscoped(), Inline, "TRUNCATE ads"
+        => "TRUNCATE ads";
+}
+
+// Several tenants.
+cases! {
+    many_tenants_join: t13(), Bind, "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id"
+        => "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id WHERE a.company_id = ANY($1) AND c.company_id = ANY($1)";
+    many_tenants_insert_named: t13(), Inline, "INSERT INTO ads (company_id, id) VALUES (3, 1)"
+        => "INSERT INTO ads (company_id, id) VALUES (3, 1)";
+}
+
+// SQLite: `?` placeholders are made explicit so the tenant parameter cannot shift them.
+sqlite_cases! {
+    sqlite_anonymous_parameters_numbered: t42(), Bind, "SELECT * FROM ads WHERE id = ? ORDER BY id LIMIT ?"
+        => "SELECT * FROM ads WHERE id = ?1 AND ads.company_id = ?3 ORDER BY id LIMIT ?2";
+    sqlite_numbered_parameters_kept: t42(), Bind, "SELECT * FROM ads WHERE id = ?2 AND title = ?1"
+        => "SELECT * FROM ads WHERE id = ?2 AND title = ?1 AND ads.company_id = ?3";
+    sqlite_insert: t42(), Bind, "INSERT INTO ads (id, title) VALUES (?, ?)"
+        => "INSERT INTO ads (id, title, company_id) VALUES (?1, ?2, ?3)";
+    sqlite_many_tenants: t13(), Bind, "SELECT * FROM ads"
+        => "SELECT * FROM ads WHERE ads.company_id IN (SELECT value FROM json_each(?1))";
+    sqlite_quoted_name_ignores_case: t42(), Inline, "SELECT * FROM \"ADS\""
+        => "SELECT * FROM \"ADS\" WHERE \"ADS\".company_id = 42";
+    sqlite_untouched_keeps_anonymous: None, Bind, "SELECT * FROM geo WHERE id = ?"
+        => "SELECT * FROM geo WHERE id = ?";
+}
+
+refusals! {
+    no_tenant_select: Dialect::Postgres, None::<Scope>, "SELECT * FROM ads" => Error::MissingTenant { .. },
+    no_tenant_in_subquery: Dialect::Postgres, None::<Scope>, "SELECT * FROM geo WHERE id IN (SELECT geo_id FROM ads)" => Error::MissingTenant { .. },
+    no_tenant_insert: Dialect::Postgres, None::<Scope>, "INSERT INTO ads (id) VALUES (1)" => Error::MissingTenant { .. },
+    no_tenant_truncate: Dialect::Postgres, None::<Scope>, "TRUNCATE ads" => Error::MissingTenant { .. },
+    truncate: Dialect::Postgres, t42(), "TRUNCATE ads" => Error::Unsupported { .. },
+    copy: Dialect::Postgres, t42(), "COPY ads FROM STDIN" => Error::Unsupported { .. },
+    merge: Dialect::Postgres, t42(), "MERGE INTO ads USING geo ON ads.geo_id = geo.id WHEN MATCHED THEN DELETE" => Error::Unsupported { .. },
+    drop_table: Dialect::Postgres, t42(), "DROP TABLE ads" => Error::Unsupported { .. },
+    create_view_over_tenant_table: Dialect::Postgres, t42(), "CREATE VIEW v AS SELECT * FROM ads" => Error::Unsupported { .. },
+    table_statement_does_not_parse: Dialect::Postgres, t42(), "TABLE ads" => Error::Parse { .. },
+    unparseable: Dialect::Postgres, t42(), "SELEC * FROM ads" => Error::Parse { .. },
+    one_bad_statement_refuses_all: Dialect::Postgres, t42(), "SELECT * FROM ads; TRUNCATE ads" => Error::Unsupported { .. },
+    update_sets_tenant: Dialect::Postgres, t42(), "UPDATE ads SET company_id = 7 WHERE id = 1" => Error::TenantColumnAssigned { .. },
+    update_sets_tenant_qualified_upper: Dialect::Postgres, t42(), "UPDATE ads SET COMPANY_ID = 7" => Error::TenantColumnAssigned { .. },
+    update_sets_tenant_in_tuple: Dialect::Postgres, t42(), "UPDATE ads SET (title, company_id) = ('x', 7)" => Error::TenantColumnAssigned { .. },
+    on_conflict_sets_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = 7" => Error::TenantColumnAssigned { .. },
+    insert_other_tenant_literal: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (7, 1)" => Error::ForeignTenant { .. },
+    insert_second_row_other_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (42, 1), (7, 2)" => Error::ForeignTenant { .. },
+    insert_null_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (NULL, 1)" => Error::ForeignTenant { .. },
+    insert_tenant_expression: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (40 + 2, 1)" => Error::Unsupported { .. },
+    insert_tenant_from_select_column: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) SELECT company_id, id FROM campaigns" => Error::Unsupported { .. },
+    insert_without_columns: Dialect::Postgres, t42(), "INSERT INTO ads VALUES (42, 1)" => Error::MissingColumnList { .. },
+    insert_default_values: Dialect::Postgres, t42(), "INSERT INTO ads DEFAULT VALUES" => Error::MissingColumnList { .. },
+    insert_ambiguous_tenant: Dialect::Postgres, t13(), "INSERT INTO ads (id) VALUES (1)" => Error::AmbiguousTenant { .. },
+    insert_outside_tenant_set: Dialect::Postgres, t13(), "INSERT INTO ads (company_id, id) VALUES (2, 1)" => Error::ForeignTenant { .. },
+    column_aliases_hide_tenant: Dialect::Postgres, t42(), "SELECT * FROM ads AS a(x, y)" => Error::ColumnAliases { .. },
+    runs_sql_text: Dialect::Postgres, t42(), "SELECT query_to_xml('SELECT * FROM ads', true, true, '')" => Error::Unsupported { .. },
+    question_mark_in_postgres: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = ?" => Error::Parse { .. },
+    sqlite_named_parameter: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = :id" => Error::UnsupportedParameter { .. },
+    sqlite_insert_or_replace: Dialect::Sqlite, t42(), "INSERT OR REPLACE INTO ads (id) VALUES (1)" => Error::Unsupported { .. },
+    mixed_tenant_kinds: Dialect::Postgres, Scope::tenants([multitenant::TenantId::from(1_i64), multitenant::TenantId::from("x")]), "SELECT 1" => Error::MixedTenantKinds { .. },
 }
 
 #[test]
-fn truncate_is_refused() {
-    let err = rewrite(Dialect::Postgres, t42().as_ref(), Bind, "TRUNCATE ads").unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+fn guarded_parameter_is_checked_at_execution() {
+    let rewriter = Rewriter::new(schema(), Dialect::Postgres);
+    let scope = Scope::tenant(42_i64);
+    let sql = "INSERT INTO ads (company_id, id) VALUES ($1, $2)";
+    let rewritten = rewriter.rewrite_in(Some(&scope), sql, Bind).expect("accepted at rewrite time");
+    assert_eq!(rewritten.guarded_parameters(), &[1]);
+    assert!(rewritten.check_parameter(1, &42_i64.into()).is_ok());
+    assert!(matches!(
+        rewritten.check_parameter(1, &7_i64.into()),
+        Err(Error::ForeignTenantParameter { index: 1, .. })
+    ));
+    assert!(rewritten.check_parameter(2, &7_i64.into()).is_ok(), "parameter 2 is not a tenant column");
+}
+
+#[test]
+fn single_table_statement_compares_tenant_once() {
+    // Citus keeps its fast-path router only when the tenant column is compared exactly once.
+    let got = rewrite(Dialect::Postgres, t42().as_ref(), Bind, "SELECT count(*) FROM ads WHERE id > $1")
+        .expect("scoped");
+    assert_eq!(got.matches("company_id").count(), 1, "{got}");
+}
+
+#[test]
+fn cached_rewrite_is_checked_against_each_tenant() {
+    let rewriter = Rewriter::new(schema(), Dialect::Postgres);
+    let sql = "INSERT INTO ads (company_id, id) VALUES (42, 1)";
+    assert!(rewriter.rewrite_in(t42().as_ref(), sql, Bind).is_ok());
+    let other = Scope::tenant(7_i64);
+    assert!(matches!(rewriter.rewrite_in(Some(&other), sql, Bind), Err(Error::ForeignTenant { .. })));
+}
+
+#[test]
+fn tenant_parameter_binding() {
+    let rewriter = Rewriter::new(schema(), Dialect::Postgres);
+    let rewritten =
+        rewriter.rewrite_in(t13().as_ref(), "SELECT * FROM ads WHERE id = $1", Bind).expect("scoped");
+    let parameter = rewritten.tenant_parameter().expect("a tenant parameter");
+    assert_eq!(parameter.index(), 2);
+    let multitenant::TenantBinding::Many(tenants, _) = parameter.binding() else { panic!("two tenants") };
+    assert_eq!(tenants, &[1_i64.into(), 3_i64.into()]);
+    assert_eq!(multitenant::TenantBinding::json_array(tenants), "[1,3]");
 }

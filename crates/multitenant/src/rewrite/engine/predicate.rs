@@ -1,8 +1,12 @@
 //! The tenant predicate (`t.company_id = $n`, `= ANY($n)`, or literals), and conjoining it
 //! with a statement's own conditions without letting the parser regroup them.
 
-use sqlparser::ast::{BinaryOperator, Expr, Ident, Value};
-use sqlparser::parser::Parser;
+use sqlparser::ast::{
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, Ident, ObjectName, Query, SelectItem, SetExpr,
+    TableFactor, TableFunctionArgs, Value,
+};
+
+use super::query::select_star_from;
 
 use super::walker::{Mode, Walker};
 use crate::schema::quote_if_needed;
@@ -79,16 +83,33 @@ fn in_bound_set(dialect: Dialect, column: Expr, placeholder: Expr) -> Expr {
             is_some: false,
         },
         Dialect::Sqlite => {
-            let text = format!("x IN (SELECT value FROM json_each({placeholder}))");
-            match Parser::new(dialect.parser()).try_with_sql(&text).and_then(|mut p| p.parse_expr()) {
-                Ok(Expr::InSubquery { subquery, negated, .. }) => {
-                    Expr::InSubquery { expr: Box::new(column), subquery, negated }
-                }
-                // The template is fixed text; it always parses to `IN (subquery)`.
-                _ => unreachable!("the json_each template parses"),
-            }
+            Expr::InSubquery { expr: Box::new(column), subquery: json_each(placeholder), negated: false }
         }
     }
+}
+
+/// `SELECT value FROM json_each(<placeholder>)`: the rows of a JSON array bound as text.
+fn json_each(placeholder: Expr) -> Box<Query> {
+    let function = TableFactor::Table {
+        name: ObjectName::from(vec![Ident::new("json_each")]),
+        alias: None,
+        args: Some(TableFunctionArgs {
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(placeholder))],
+            settings: None,
+        }),
+        with_hints: Vec::new(),
+        version: None,
+        with_ordinality: false,
+        partitions: Vec::new(),
+        json_path: None,
+        sample: None,
+        index_hints: Vec::new(),
+    };
+    let mut query = select_star_from(function);
+    if let SetExpr::Select(select) = query.body.as_mut() {
+        select.projection = vec![SelectItem::UnnamedExpr(Expr::Identifier(Ident::new("value")))];
+    }
+    query
 }
 
 /// `existing AND p1 AND p2 ...`, skipping predicates already present as top-level conjuncts

@@ -6,11 +6,11 @@
 //! its query; when that join has no `ON` (`USING`, `NATURAL`) or is a `FULL` join, the table
 //! is wrapped in a filtered derived table instead, which is right anywhere.
 
+use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
-    Expr, Ident, JoinConstraint, JoinOperator, Query, Select, SetExpr, Statement, TableAlias, TableFactor,
-    TableWithJoins,
+    Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, Query, Select, SelectFlavor, SelectItem, SetExpr,
+    TableAlias, TableFactor, TableWithJoins, WildcardAdditionalOptions,
 };
-use sqlparser::parser::Parser;
 
 use super::predicate::{column_ref, conjoin, conjoin_in_place};
 use super::walker::{Mode, Walker};
@@ -194,24 +194,63 @@ impl Walker<'_> {
         self.findings.changed = true;
         match sink {
             Sink::Collect(list) => list.push(predicate),
-            Sink::Wrap => self.wrap(factor, predicate, qualifier)?,
+            Sink::Wrap => self.wrap(factor, predicate, qualifier),
         }
         Ok(())
     }
 
     /// Replaces `factor` with `(SELECT * FROM factor WHERE predicate) AS name`.
-    fn wrap(&self, factor: &mut TableFactor, predicate: Expr, qualifier: Vec<Ident>) -> Result<(), Error> {
-        let mut statements = Parser::parse_sql(self.dialect.parser(), "SELECT * FROM t")
-            .map_err(|source| Error::Parse { source })?;
-        let Some(Statement::Query(mut query)) = statements.pop() else { return Ok(()) };
-        let SetExpr::Select(select) = query.body.as_mut() else { return Ok(()) };
-        select.from[0].relation = factor.clone();
-        select.selection = Some(predicate);
+    fn wrap(&self, factor: &mut TableFactor, predicate: Expr, qualifier: Vec<Ident>) {
+        let mut query = select_star_from(factor.clone());
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            select.selection = Some(predicate);
+        }
         let name = qualifier.last().cloned().unwrap_or_else(|| Ident::new("t"));
         let alias = TableAlias { explicit: true, name, columns: Vec::new(), at: None };
         *factor = TableFactor::Derived { lateral: false, subquery: query, alias: Some(alias), sample: None };
-        Ok(())
     }
+}
+
+/// `SELECT * FROM factor`, built directly (no parse).
+pub(super) fn select_star_from(factor: TableFactor) -> Box<Query> {
+    let select = Select {
+        select_token: AttachedToken::empty(),
+        optimizer_hints: Vec::new(),
+        distinct: None,
+        select_modifiers: None,
+        top: None,
+        top_before_distinct: false,
+        projection: vec![SelectItem::Wildcard(WildcardAdditionalOptions::default())],
+        exclude: None,
+        into: None,
+        from: vec![TableWithJoins { relation: factor, joins: Vec::new() }],
+        lateral_views: Vec::new(),
+        prewhere: None,
+        selection: None,
+        connect_by: Vec::new(),
+        group_by: GroupByExpr::Expressions(Vec::new(), Vec::new()),
+        cluster_by: Vec::new(),
+        distribute_by: Vec::new(),
+        sort_by: Vec::new(),
+        having: None,
+        named_window: Vec::new(),
+        qualify: None,
+        window_before_qualify: false,
+        value_table_mode: None,
+        flavor: SelectFlavor::Standard,
+    };
+    Box::new(Query {
+        with: None,
+        body: Box::new(SetExpr::Select(Box::new(select))),
+        order_by: None,
+        limit_clause: None,
+        fetch: None,
+        locks: Vec::new(),
+        for_clause: None,
+        settings: None,
+        format_clause: None,
+        pipe_operators: Vec::new(),
+    })
 }
 
 /// The name a predicate uses for a reference: its alias, or its name as written.
