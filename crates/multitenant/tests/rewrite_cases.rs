@@ -264,6 +264,12 @@ cases! {
         => "SELECT * FROM campaigns c JOIN companies co ON c.company_id = co.id";
     unscoped_non_fk_join_untouched: unscoped(), Inline, "SELECT * FROM ads a JOIN campaigns c ON a.id = c.id"
         => "SELECT * FROM ads a JOIN campaigns c ON a.id = c.id";
+    unscoped_correlated_subquery: unscoped(), Inline, "SELECT * FROM campaigns c WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id)"
+        => "SELECT * FROM campaigns c WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.company_id = c.company_id)";
+    unscoped_correlated_delete: unscoped(), Inline, "DELETE FROM ads WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ads.campaign_id)"
+        => "DELETE FROM ads WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ads.campaign_id AND c.company_id = ads.company_id)";
+    unscoped_inner_alias_shadows_outer: unscoped(), Inline, "SELECT * FROM campaigns a WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = a.id)"
+        => "SELECT * FROM campaigns a WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = a.id)";
     unscoped_truncate_passes: unscoped(), Inline, "TRUNCATE ads"
         => "TRUNCATE ads";
 }
@@ -319,6 +325,9 @@ refusals! {
     insert_ambiguous_tenant: Dialect::Postgres, t13(), "INSERT INTO ads (id) VALUES (1)" => Error::AmbiguousTenant { .. },
     insert_outside_tenant_set: Dialect::Postgres, t13(), "INSERT INTO ads (company_id, id) VALUES (2, 1)" => Error::ForeignTenant { .. },
     column_aliases_hide_tenant: Dialect::Postgres, t42(), "SELECT * FROM ads AS a(x, y)" => Error::ColumnAliases { .. },
+    do_block_does_not_parse: Dialect::Postgres, t42(), "DO $$ BEGIN DELETE FROM ads; END $$" => Error::Parse { .. },
+    function_body_names_tenant_table: Dialect::Postgres, t42(), "CREATE FUNCTION f() RETURNS void AS $$ DELETE FROM ads $$ LANGUAGE sql" => Error::Unsupported { .. },
+    prepare_over_tenant_table: Dialect::Postgres, t42(), "PREPARE p AS SELECT * FROM ads" => Error::Unsupported { .. },
     runs_sql_text: Dialect::Postgres, t42(), "SELECT query_to_xml('SELECT * FROM ads', true, true, '')" => Error::Unsupported { .. },
     question_mark_in_postgres: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = ?" => Error::Parse { .. },
     sqlite_named_parameter: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = :id" => Error::UnsupportedParameter { .. },

@@ -142,23 +142,46 @@ impl Schema {
         found.map_or(Resolved::Undeclared, Resolved::Table)
     }
 
-    /// The first tenant table whose name `text` contains as a word: a conservative scan for
-    /// statements the rewriter does not walk (it may see a column of the same name as a table).
-    /// Text that does not tokenize is taken to name the first tenant table: fail closed.
+    /// The first tenant table whose name `text` contains as a word, also inside string
+    /// literals (the body of a `DO` block, SQL text handed to a function): a conservative scan
+    /// for statements the rewriter does not walk, which may also see a column or a string
+    /// that happens to spell a table's name. Text that does not tokenize is taken to name the
+    /// first tenant table: fail closed.
     pub(crate) fn mentioned_tenant_table(&self, text: &str, dialect: Dialect) -> Option<&Table> {
+        self.mentioned_in(text, dialect, 0)
+    }
+
+    fn mentioned_in(&self, text: &str, dialect: Dialect, depth: usize) -> Option<&Table> {
+        const MAX_QUOTING_DEPTH: usize = 4;
+        let first_tenant_table = || self.tables.iter().find(|t| t.tenant_column().is_some());
         let Ok(tokens) = Tokenizer::new(dialect.parser(), text).tokenize() else {
-            return self.tables.iter().find(|t| t.tenant_column().is_some());
+            return first_tenant_table();
         };
-        tokens.iter().find_map(|token| {
-            let Token::Word(word) = token else { return None };
-            let ident = match word.quote_style {
-                Some(quote) => Ident::with_quote(quote, word.value.as_str()),
-                None => Ident::new(word.value.as_str()),
-            };
-            self.tables
-                .iter()
-                .find(|t| t.tenant_column().is_some() && dialect.matches(&ident, t.name().name()))
+        tokens.iter().find_map(|token| match token {
+            Token::Word(word) => {
+                let ident = match word.quote_style {
+                    Some(quote) => Ident::with_quote(quote, word.value.as_str()),
+                    None => Ident::new(word.value.as_str()),
+                };
+                self.tables
+                    .iter()
+                    .find(|t| t.tenant_column().is_some() && dialect.matches(&ident, t.name().name()))
+            }
+            Token::SingleQuotedString(inner) | Token::EscapedStringLiteral(inner) => {
+                self.mentioned_quoted(inner, dialect, depth, MAX_QUOTING_DEPTH)
+            }
+            Token::DollarQuotedString(inner) => {
+                self.mentioned_quoted(&inner.value, dialect, depth, MAX_QUOTING_DEPTH)
+            }
+            _ => None,
         })
+    }
+
+    fn mentioned_quoted(&self, inner: &str, dialect: Dialect, depth: usize, max: usize) -> Option<&Table> {
+        match depth < max {
+            true => self.mentioned_in(inner, dialect, depth + 1),
+            false => self.tables.iter().find(|t| t.tenant_column().is_some()),
+        }
     }
 
     /// The table declared under exactly this name.

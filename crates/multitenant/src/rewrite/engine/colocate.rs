@@ -9,21 +9,32 @@ use super::walker::Walker;
 use crate::{Error, Table};
 
 /// A tenant-table reference in a FROM clause: the name predicates use for it, and its table.
-struct Reference<'a> {
+#[derive(Clone)]
+pub(super) struct Reference<'a> {
     qualifier: Vec<Ident>,
     table: &'a Table,
 }
 
 impl<'a> Walker<'a> {
+    /// The tenant-table references of a FROM clause, which its subqueries may correlate with.
+    pub(super) fn from_references(&self, from: &[&TableWithJoins]) -> Result<Vec<Reference<'a>>, Error> {
+        let mut references = Vec::new();
+        for item in from {
+            self.references(item, &mut references)?;
+        }
+        Ok(references)
+    }
+
     /// Adds tenant-column equalities for the foreign-key joins in `from` (to their `ON`) and
-    /// in `selection` (to `predicates`, for the `WHERE`).
+    /// in `selection` (to `predicates`, for the `WHERE`), including joins with the enclosing
+    /// queries' tables (correlated subqueries).
     pub(super) fn colocate(
         &mut self,
         from: Vec<&mut TableWithJoins>,
         predicates: &mut Vec<Expr>,
         selection: Option<&Expr>,
     ) -> Result<(), Error> {
-        let mut references = Vec::new();
+        let mut references = self.enclosing.clone();
         for item in &from {
             self.references(item, &mut references)?;
         }
@@ -105,7 +116,7 @@ impl<'a> Walker<'a> {
     ) -> Option<(&'r Reference<'a>, &'r str)> {
         let Expr::CompoundIdentifier(parts) = expr else { return None };
         let (column, qualifier) = parts.split_last()?;
-        let reference = references.iter().find(|r| {
+        let reference = references.iter().rev().find(|r| {
             r.qualifier.len() == qualifier.len()
                 && r.qualifier
                     .iter()

@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{
     Assignment, AssignmentTarget, CastKind, Delete, Expr, FromTable, Insert, ObjectName, OnConflictAction,
-    OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject, Update,
+    OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject, TableWithJoins, Update,
     UpdateTableFromKind, Value,
 };
 
@@ -156,10 +156,19 @@ impl Walker<'_> {
     }
 
     pub(super) fn update(&mut self, update: &mut Update) -> Result<(), Error> {
-        self.subqueries(&mut update.assignments)?;
-        self.subqueries(&mut update.selection)?;
-        self.subqueries(&mut update.returning)?;
-        self.subqueries(&mut update.limit)?;
+        let mut visible = vec![&update.table];
+        if let Some(UpdateTableFromKind::AfterSet(from) | UpdateTableFromKind::BeforeSet(from)) = &update.from
+        {
+            visible.extend(from.iter());
+        }
+        let (assignments, selection) = (&mut update.assignments, &mut update.selection);
+        let (returning, limit) = (&mut update.returning, &mut update.limit);
+        self.correlated(&visible, |walker| {
+            walker.subqueries(assignments)?;
+            walker.subqueries(selection)?;
+            walker.subqueries(returning)?;
+            walker.subqueries(limit)
+        })?;
         if let TableFactor::Table { name, .. } = &update.table.relation
             && let Some(table) = self.tenant_table(name)?
         {
@@ -186,11 +195,15 @@ impl Walker<'_> {
     }
 
     pub(super) fn delete(&mut self, delete: &mut Delete) -> Result<(), Error> {
-        self.subqueries(&mut delete.selection)?;
-        self.subqueries(&mut delete.returning)?;
-        self.subqueries(&mut delete.limit)?;
-        let mut predicates = Vec::new();
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &mut delete.from;
+        let visible: Vec<&TableWithJoins> = from.iter().chain(delete.using.iter().flatten()).collect();
+        let (selection, returning, limit) = (&mut delete.selection, &mut delete.returning, &mut delete.limit);
+        self.correlated(&visible, |walker| {
+            walker.subqueries(selection)?;
+            walker.subqueries(returning)?;
+            walker.subqueries(limit)
+        })?;
+        let mut predicates = Vec::new();
         self.scope_from_list(from, &mut predicates)?;
         if let Some(using) = &mut delete.using {
             self.scope_from_list(using, &mut predicates)?;

@@ -103,7 +103,7 @@ impl Walker<'_> {
     }
 
     fn select_parts(&mut self, select: &mut Select, from: &mut [TableWithJoins]) -> Result<(), Error> {
-        self.subqueries(select)?;
+        self.correlated(&from.iter().collect::<Vec<_>>(), |walker| walker.subqueries(select))?;
         let mut predicates = Vec::new();
         self.scope_from_list(from, &mut predicates)?;
         if matches!(self.mode, Mode::Unscoped) {

@@ -2,9 +2,10 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr, Ident, ObjectName, Query, VisitMut, VisitorMut};
+use sqlparser::ast::{Expr, Ident, ObjectName, Query, TableWithJoins, VisitMut, VisitorMut};
 
 use super::Request;
+use super::colocate::Reference;
 use super::template::Findings;
 use crate::{Dialect, Error, Output, Resolved, Schema, Scope, Table, TenantSet};
 
@@ -29,6 +30,8 @@ pub(super) struct Walker<'a> {
     /// Names of the CTEs visible here, folded; a reference to one of them is not a table.
     ctes: Vec<String>,
     pub(super) findings: Findings,
+    /// Unscoped mode: tenant-table references of the enclosing queries, innermost last.
+    pub(super) enclosing: Vec<Reference<'a>>,
 }
 
 impl<'a> Walker<'a> {
@@ -46,6 +49,7 @@ impl<'a> Walker<'a> {
             tenant_parameter,
             ctes: Vec::new(),
             findings: Findings::default(),
+            enclosing: Vec::new(),
         }
     }
 
@@ -92,6 +96,23 @@ impl<'a> Walker<'a> {
 
     pub(super) fn truncate_ctes(&mut self, depth: usize) {
         self.ctes.truncate(depth);
+    }
+
+    /// Runs `scope` (which walks subqueries) with the tenant tables of `from` visible to
+    /// correlated subqueries, for co-location in unscoped mode.
+    pub(super) fn correlated<T>(
+        &mut self,
+        from: &[&TableWithJoins],
+        scope: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let depth = self.enclosing.len();
+        if matches!(self.mode, Mode::Unscoped) {
+            let references = self.from_references(from)?;
+            self.enclosing.extend(references);
+        }
+        let result = scope(self);
+        self.enclosing.truncate(depth);
+        result
     }
 
     /// Scopes every subquery inside `node` (expressions: WHERE, the select list, ON, ...), each
