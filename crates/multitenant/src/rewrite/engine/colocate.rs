@@ -17,7 +17,7 @@ pub(super) struct Reference<'a> {
 
 impl<'a> Walker<'a> {
     /// The tenant-table references of a FROM clause, which its subqueries may correlate with.
-    pub(super) fn from_references(&self, from: &[&TableWithJoins]) -> Result<Vec<Reference<'a>>, Error> {
+    pub(super) fn references_in(&self, from: &[&TableWithJoins]) -> Result<Vec<Reference<'a>>, Error> {
         let mut references = Vec::new();
         for item in from {
             self.references(item, &mut references)?;

@@ -107,7 +107,7 @@ impl<'a> Walker<'a> {
     ) -> Result<T, Error> {
         let depth = self.enclosing.len();
         if matches!(self.mode, Mode::Unscoped) {
-            let references = self.from_references(from)?;
+            let references = self.references_in(from)?;
             self.enclosing.extend(references);
         }
         let result = scope(self);
