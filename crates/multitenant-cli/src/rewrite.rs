@@ -114,14 +114,6 @@ impl DialectArg {
             Self::Sqlite => Dialect::Sqlite,
         }
     }
-
-    /// How the dialect writes positional parameter `index`.
-    fn placeholder(self, index: usize) -> String {
-        match self {
-            Self::Postgres => format!("${index}"),
-            Self::Sqlite => format!("?{index}"),
-        }
-    }
 }
 
 impl Args {
@@ -157,7 +149,7 @@ pub(crate) fn run(args: &Args, scope: Option<&Scope>) -> anyhow::Result<Printed>
     let rewriter = Rewriter::new(schema, args.dialect.dialect());
     let output = if args.bind { Output::Bind } else { Output::Inline };
     let rewritten = rewriter.rewrite_in(scope, &sql, output)?;
-    Ok(Printed { sql: rewritten.sql().to_owned(), notes: notes(&rewritten, args.dialect) })
+    Ok(Printed { sql: rewritten.sql().to_owned(), notes: notes(&rewritten, rewriter.dialect()) })
 }
 
 fn read_stdin() -> anyhow::Result<String> {
@@ -167,7 +159,7 @@ fn read_stdin() -> anyhow::Result<String> {
 }
 
 /// The parameter that carries the tenant, and those the caller's values must fill with it.
-fn notes(rewritten: &Rewritten, dialect: DialectArg) -> Vec<String> {
+fn notes(rewritten: &Rewritten, dialect: Dialect) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(parameter) = rewritten.tenant_parameter() {
         let placeholder = dialect.placeholder(parameter.index());

@@ -27,8 +27,12 @@ impl Dialect {
         }
     }
 
-    /// The text of positional parameter `index` (1-based).
-    pub(crate) fn placeholder(self, index: usize) -> String {
+    /// The text of positional parameter `index` (1-based): `$2` on PostgreSQL, `?2` on SQLite.
+    ///
+    /// ```
+    /// assert_eq!(multitenant::Dialect::Sqlite.placeholder(2), "?2");
+    /// ```
+    pub fn placeholder(self, index: usize) -> String {
         match self {
             Self::Postgres => format!("${index}"),
             Self::Sqlite => format!("?{index}"),
