@@ -4,6 +4,7 @@
 //! Built in code with [`SchemaBuilder`] or read from a TOML file (see [`Schema::from_toml_str`]).
 //! Names follow PostgreSQL's rules: unquoted names fold to lower case, quoted names are exact.
 
+mod decl;
 mod file;
 mod name;
 
@@ -13,6 +14,7 @@ use sqlparser::ast::{Ident, ObjectName};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::Dialect;
+use decl::{ForeignKeyDecl, TableDecl, Written};
 pub use name::TableName;
 pub(crate) use name::quote_if_needed;
 
@@ -95,7 +97,8 @@ impl Schema {
         Self::from_toml_str(&text)
     }
 
-    /// Parses a schema in the TOML format:
+    /// Parses a schema in the TOML format (`examples/multitenant.toml` in the repository explains
+    /// it). Unknown keys are refused, and every error names its 1-based line:
     ///
     /// ```
     /// let schema = multitenant::Schema::from_toml_str(r#"
@@ -217,23 +220,20 @@ impl Table {
 
 /// Declares a schema in code. Setters take `&mut self`; [`build`](Self::build) validates.
 ///
-/// Names are SQL identifiers: `"ads"`, `"analytics.events"`, `"\"Visits\""`.
+/// Names are SQL identifiers: `"ads"`, `"analytics.events"`, `"\"Visits\""`. Calls naming the
+/// same table (after folding: `ads` and `ADS` are one table) add to one declaration.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaBuilder {
-    tables: Vec<(String, PendingTable)>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct PendingTable {
-    tenant_column: Option<String>,
-    reference: bool,
-    foreign_keys: Vec<(Vec<String>, String, Vec<String>)>,
+    /// The declarations, in the order their tables were first named.
+    tables: Vec<TableDecl>,
+    /// For each declaration, its parsed name, if it parses (else `build` reports it).
+    keys: Vec<Option<TableName>>,
 }
 
 impl SchemaBuilder {
     /// Declares a tenant table (or view) whose rows belong to the tenant in `tenant_column`.
     pub fn tenant_table(&mut self, table: &str, tenant_column: &str) -> &mut Self {
-        self.entry(table).tenant_column = Some(tenant_column.to_owned());
+        self.entry(table).tenant_column = Some(Written::in_code(tenant_column));
         self
     }
 
@@ -251,77 +251,37 @@ impl SchemaBuilder {
         references: &str,
         referenced_columns: impl IntoIterator<Item = &'c str>,
     ) -> &mut Self {
-        let fk = (
-            columns.into_iter().map(str::to_owned).collect(),
-            references.to_owned(),
-            referenced_columns.into_iter().map(str::to_owned).collect(),
-        );
+        let fk = ForeignKeyDecl {
+            line: None,
+            columns: columns.into_iter().map(Written::in_code).collect(),
+            references: Written::in_code(references),
+            referenced_columns: referenced_columns.into_iter().map(Written::in_code).collect(),
+        };
         self.entry(table).foreign_keys.push(fk);
         self
     }
 
-    fn entry(&mut self, table: &str) -> &mut PendingTable {
-        let index = match self.tables.iter().position(|(name, _)| name == table) {
+    fn entry(&mut self, table: &str) -> &mut TableDecl {
+        let key = TableName::parse(table).ok();
+        let same = self
+            .tables
+            .iter()
+            .zip(&self.keys)
+            .position(|(decl, known)| decl.name.text == table || (key.is_some() && *known == key));
+        let index = match same {
             Some(index) => index,
             None => {
-                self.tables.push((table.to_owned(), PendingTable::default()));
+                self.tables.push(TableDecl::named(Written::in_code(table)));
+                self.keys.push(key);
                 self.tables.len() - 1
             }
         };
-        &mut self.tables[index].1
+        &mut self.tables[index]
     }
 
     /// Checks the declarations and builds the schema.
     pub fn build(&self) -> Result<Schema, SchemaError> {
-        let mut tables = Vec::with_capacity(self.tables.len());
-        for (name, pending) in &self.tables {
-            let name = TableName::parse(name)?;
-            let kind = match (&pending.tenant_column, pending.reference) {
-                (Some(column), false) => TableKind::Tenant { column: name::parse_column(column)? },
-                (None, true) => TableKind::Reference,
-                (Some(_), true) => {
-                    return Err(SchemaError::TenantAndReference { table: name.to_string(), line: None });
-                }
-                (None, false) => {
-                    return Err(SchemaError::MissingTenantColumn { table: name.to_string(), line: None });
-                }
-            };
-            let mut foreign_keys = Vec::with_capacity(pending.foreign_keys.len());
-            for (columns, references, referenced_columns) in &pending.foreign_keys {
-                foreign_keys.push(ForeignKey {
-                    columns: columns.iter().map(|c| name::parse_column(c)).collect::<Result<_, _>>()?,
-                    references: TableName::parse(references)?,
-                    referenced_columns: referenced_columns
-                        .iter()
-                        .map(|c| name::parse_column(c))
-                        .collect::<Result<_, _>>()?,
-                });
-            }
-            tables.push(Table { name, kind, foreign_keys });
-        }
-        let schema = Schema { tables };
-        schema.check_foreign_keys()?;
-        Ok(schema)
-    }
-}
-
-impl Schema {
-    fn check_foreign_keys(&self) -> Result<(), SchemaError> {
-        for table in &self.tables {
-            for fk in &table.foreign_keys {
-                if self.table(&fk.references).is_none() {
-                    return Err(SchemaError::UndeclaredReference {
-                        table: table.name.to_string(),
-                        references: fk.references.to_string(),
-                        line: None,
-                    });
-                }
-                if fk.columns.len() != fk.referenced_columns.len() || fk.columns.is_empty() {
-                    return Err(SchemaError::ForeignKeyArity { table: table.name.to_string(), line: None });
-                }
-            }
-        }
-        Ok(())
+        decl::check(&self.tables)
     }
 }
 
@@ -379,6 +339,14 @@ pub enum SchemaError {
         /// 1-based line, where known.
         line: Option<usize>,
     },
+    /// The same table is declared twice (names fold as in PostgreSQL: `ads` and `ADS` are one).
+    #[error("table {table}{}: declared twice; declare each table once (unquoted names fold to lower case)", at_line(*line))]
+    DuplicateTable {
+        /// The table.
+        table: String,
+        /// 1-based line of the second declaration, where known.
+        line: Option<usize>,
+    },
     /// A table or column name is not a valid SQL identifier.
     #[error("invalid name {name:?}{}: {reason}", at_line(*line))]
     InvalidName {
@@ -389,6 +357,23 @@ pub enum SchemaError {
         /// 1-based line, where known.
         line: Option<usize>,
     },
+}
+
+impl SchemaError {
+    /// Adds the line `at` to an error that does not name one yet.
+    fn on_line(mut self, at: Option<usize>) -> Self {
+        match &mut self {
+            Self::Syntax { line, .. }
+            | Self::MissingTenantColumn { line, .. }
+            | Self::TenantAndReference { line, .. }
+            | Self::UndeclaredReference { line, .. }
+            | Self::ForeignKeyArity { line, .. }
+            | Self::DuplicateTable { line, .. }
+            | Self::InvalidName { line, .. } => *line = line.or(at),
+            Self::Read { .. } => {}
+        }
+        self
+    }
 }
 
 fn at_line(line: Option<usize>) -> String {
