@@ -78,8 +78,9 @@ pub enum Resolved<'a> {
     Table(&'a Table),
     /// Not declared: left alone.
     Undeclared,
-    /// An unqualified name that matches declared tables of different kinds in different
-    /// schemas; the statement must qualify it.
+    /// A name that matches several declared tables of different kinds (or tenant columns):
+    /// an unqualified name in a statement matches every schema, and an unqualified
+    /// declaration matches every schema too. The statement (or the schema) must qualify it.
     Ambiguous,
 }
 
