@@ -59,6 +59,14 @@ impl Dialect {
         }
     }
 
+    /// Whether two names, each already folded by [`fold`](Self::fold), are the same name.
+    pub(crate) fn same_folded(self, a: &str, b: &str) -> bool {
+        match self {
+            Self::Postgres => a == b,
+            Self::Sqlite => a.eq_ignore_ascii_case(b),
+        }
+    }
+
     /// How several tenants are bound as one parameter: PostgreSQL takes an array
     /// (`col = ANY($n)`); SQLite takes a JSON array (`col IN (SELECT value FROM json_each(?n))`).
     pub fn tenant_set_binding(self) -> TenantSetBinding {

@@ -44,22 +44,24 @@ impl TableName {
     /// Whether `written`, a name in a statement, denotes this table (see
     /// [`Schema::resolve`](super::Schema::resolve)).
     pub(crate) fn matches(&self, written: &ObjectName, dialect: Dialect) -> bool {
-        let idents: Vec<&Ident> = written.0.iter().filter_map(|part| part.as_ident()).collect();
-        if idents.len() != written.0.len() {
-            return false;
-        }
-        match idents.as_slice() {
-            [table] => dialect.matches(table, &self.name),
-            [schema, table] => {
-                dialect.matches(table, &self.name)
-                    && self.schema.as_ref().is_none_or(|s| dialect.matches(schema, s))
+        // `table`, `schema.table` or `database.schema.table`, every part a plain identifier.
+        let mut parts = written.0.iter().rev().map(|part| part.as_ident());
+        let Some(Some(table)) = parts.next() else { return false };
+        let schema = match parts.next() {
+            None => None,
+            Some(Some(schema)) => Some(schema),
+            Some(None) => return false,
+        };
+        let database_ok = match parts.next() {
+            None => true,
+            Some(database) => database.is_some() && parts.next().is_none(),
+        };
+        database_ok
+            && dialect.matches(table, &self.name)
+            && match (schema, &self.schema) {
+                (Some(written), Some(declared)) => dialect.matches(written, declared),
+                _ => true,
             }
-            [_database, schema, table] => {
-                dialect.matches(table, &self.name)
-                    && self.schema.as_ref().is_none_or(|s| dialect.matches(schema, s))
-            }
-            _ => false,
-        }
     }
 }
 

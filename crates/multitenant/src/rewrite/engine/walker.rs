@@ -82,7 +82,7 @@ impl<'a> Walker<'a> {
 
     fn is_cte(&self, ident: &Ident) -> bool {
         let folded = self.dialect.fold(ident);
-        self.ctes.iter().any(|cte| self.dialect.matches(&Ident::new(cte.as_str()), &folded))
+        self.ctes.iter().any(|cte| self.dialect.same_folded(cte, &folded))
     }
 
     /// Makes a CTE name visible until [`truncate_ctes`](Self::truncate_ctes).
