@@ -62,6 +62,12 @@ impl Walker<'_> {
                 column: column.to_owned(),
             });
         };
+        if !same_width(source, insert.columns.len()) {
+            return Err(unsupported(
+                "every row must give one value per listed column, and a SELECT must list its columns \
+                 (not *), so the tenant column's value can be found",
+            ));
+        }
         let position = insert.columns.iter().position(|c| self.names_column(c, column));
         match position {
             Some(k) => self.check_inserted_tenants(source, k, table),
@@ -253,6 +259,21 @@ fn strip_casts(expr: &Expr) -> &Expr {
             strip_casts(expr)
         }
         other => other,
+    }
+}
+
+/// Whether every row `source` produces visibly has `width` values (no `*`).
+fn same_width(source: &Query, width: usize) -> bool {
+    match source.body.as_ref() {
+        SetExpr::Values(values) => values.rows.iter().all(|row| row.content.len() == width),
+        SetExpr::Select(select) => {
+            select.projection.len() == width
+                && select
+                    .projection
+                    .iter()
+                    .all(|item| matches!(item, SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }))
+        }
+        _ => false,
     }
 }
 
