@@ -1,0 +1,80 @@
+//! A cached rewrite costs a lookup, not a parse: it allocates nothing.
+//!
+//! A counting global allocator counts this thread's allocations around a warm `rewrite`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; counting touches only a
+// const-initialised thread-local `Cell`, which does not allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn rewriter() -> Rewriter {
+    let schema = Schema::builder()
+        .tenant_table("ads", "company_id")
+        .tenant_table("campaigns", "company_id")
+        .reference_table("geo")
+        .build()
+        .expect("test schema is valid");
+    Rewriter::new(schema, Dialect::Postgres)
+}
+
+const SQL: &str = "SELECT a.id, c.name FROM ads a JOIN campaigns c ON a.campaign_id = c.id WHERE a.id = $1";
+
+#[test]
+fn cache_hit_allocates_nothing() {
+    let rewriter = rewriter();
+    let scope = Scope::tenant(42_i64);
+    let cold =
+        allocations_during(|| drop(rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped")));
+    assert!(cold > 0, "the first rewrite parses and allocates");
+    let warm = allocations_during(|| {
+        let rewritten = rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped");
+        assert_eq!(rewritten.tenant_parameter().map(|p| p.index()), Some(2));
+    });
+    assert_eq!(warm, 0, "a cached rewrite allocated {warm} times");
+}
+
+#[test]
+fn cache_hit_in_task_scope_allocates_nothing() {
+    let rewriter = rewriter();
+    multitenant::with_tenant_sync(7_i64, || {
+        drop(rewriter.rewrite(SQL).expect("scoped"));
+        let warm = allocations_during(|| drop(rewriter.rewrite(SQL).expect("scoped")));
+        assert_eq!(warm, 0, "a cached rewrite in the task's scope allocated {warm} times");
+    });
+}

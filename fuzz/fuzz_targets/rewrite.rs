@@ -1,0 +1,42 @@
+//! Fuzzes the rewriter: on any input it must not panic, and whatever it accepts for a tenant
+//! must parse again and pass the audit.
+
+#![no_main]
+
+use std::sync::LazyLock;
+
+use libfuzzer_sys::fuzz_target;
+use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+
+static REWRITERS: LazyLock<[Rewriter; 2]> = LazyLock::new(|| {
+    let schema = Schema::builder()
+        .tenant_table("companies", "id")
+        .tenant_table("campaigns", "company_id")
+        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
+        .tenant_table("ads", "company_id")
+        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
+        .reference_table("geo")
+        .build()
+        .expect("the fuzz schema is valid");
+    [Rewriter::new(schema.clone(), Dialect::Postgres), Rewriter::new(schema, Dialect::Sqlite)]
+});
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(sql) = std::str::from_utf8(data) else { return };
+    let scope = Scope::tenant(42_i64);
+    for rewriter in REWRITERS.iter() {
+        for output in [Output::Bind, Output::Inline] {
+            let Ok(rewritten) = rewriter.rewrite_in(Some(&scope), sql, output) else { continue };
+            let reparsed = match rewriter.dialect() {
+                Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, rewritten.sql()),
+                _ => Parser::parse_sql(&PostgreSqlDialect {}, rewritten.sql()),
+            };
+            assert!(reparsed.is_ok(), "output does not parse: {}", rewritten.sql());
+            if let Err(e) = multitenant::audit(&rewritten, rewriter.schema(), rewriter.dialect()) {
+                panic!("audit failed: {e}\n  in:  {sql}\n  out: {}", rewritten.sql());
+            }
+        }
+    }
+});
