@@ -53,4 +53,6 @@ audits! {
     delete_using_unguarded: "DELETE FROM ads USING campaigns c WHERE ads.company_id = $1" => Err(Problem::Unguarded);
     truncate: "TRUNCATE ads" => Err(Problem::Opaque);
     reference_only: "SELECT * FROM geo" => Ok(());
+    regression_from_only_unguarded: "SELECT * FROM ONLY ads" => Err(Problem::Unguarded);
+    regression_from_only_guarded: "SELECT * FROM ONLY ads WHERE ads.company_id = $1" => Ok(());
 }

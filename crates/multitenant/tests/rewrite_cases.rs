@@ -226,6 +226,19 @@ cases! {
         => "CREATE TABLE notes (id int)";
 }
 
+// Regression: sqlparser reads PostgreSQL's `ONLY ads` as a table `ONLY` aliased `ads`; it is
+// the table `ads` and must be scoped.
+cases! {
+    regression_from_only_is_the_table: t42(), Inline, "SELECT * FROM ONLY ads"
+        => "SELECT * FROM ONLY ads WHERE ads.company_id = 42";
+    regression_update_only: t42(), Inline, "UPDATE ONLY ads SET title = 'x'"
+        => "UPDATE ONLY ads SET title = 'x' WHERE ads.company_id = 42";
+    regression_delete_only: t42(), Inline, "DELETE FROM ONLY ads"
+        => "DELETE FROM ONLY ads WHERE ads.company_id = 42";
+    regression_full_join_only_wraps: t42(), Inline, "SELECT * FROM geo FULL JOIN ONLY ads ON ads.geo_id = geo.id"
+        => "SELECT * FROM geo FULL JOIN (SELECT * FROM ONLY ads WHERE ads.company_id = 42) AS ads ON ads.geo_id = geo.id";
+}
+
 // Writes.
 cases! {
     update_where: t42(), Bind, "UPDATE ads SET title = $1 WHERE id = $2 RETURNING id"
@@ -313,6 +326,7 @@ refusals! {
     one_bad_statement_refuses_all: Dialect::Postgres, t42(), "SELECT * FROM ads; TRUNCATE ads" => Error::Unsupported { .. },
     update_sets_tenant: Dialect::Postgres, t42(), "UPDATE ads SET company_id = 7 WHERE id = 1" => Error::TenantColumnAssigned { .. },
     update_sets_tenant_qualified_upper: Dialect::Postgres, t42(), "UPDATE ads SET COMPANY_ID = 7" => Error::TenantColumnAssigned { .. },
+    regression_update_only_sets_tenant: Dialect::Postgres, t42(), "UPDATE ONLY ads SET company_id = 7" => Error::TenantColumnAssigned { .. },
     update_sets_tenant_in_tuple: Dialect::Postgres, t42(), "UPDATE ads SET (title, company_id) = ('x', 7)" => Error::TenantColumnAssigned { .. },
     on_conflict_sets_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = 7" => Error::TenantColumnAssigned { .. },
     insert_other_tenant_literal: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (7, 1)" => Error::ForeignTenant { .. },

@@ -10,6 +10,7 @@ use sqlparser::ast::{
 use sqlparser::parser::Parser;
 
 use super::{AuditError, Problem};
+use crate::schema::relation;
 use crate::{Dialect, Resolved, Schema, Scope, Table, TenantId};
 
 type Audit = Result<(), AuditError>;
@@ -147,11 +148,12 @@ impl<'a> Auditor<'a> {
     fn factor(&self, factor: &TableFactor, guards: &[&Expr]) -> Audit {
         match factor {
             TableFactor::Table { name, alias, args: None, .. } => {
-                let Some(table) = self.tenant_table(name) else { return Ok(()) };
+                let (name, alias) = relation(name, alias.as_ref());
+                let Some(table) = self.tenant_table(&name) else { return Ok(()) };
                 let column = table.tenant_column().unwrap_or_default();
                 let qualifier = match alias {
                     Some(alias) => vec![alias.name.clone()],
-                    None => idents(name),
+                    None => idents(&name),
                 };
                 match guards.iter().any(|g| self.guards(g, &qualifier, column)) {
                     true => Ok(()),
@@ -234,8 +236,8 @@ impl<'a> Auditor<'a> {
         self.subqueries(&update.selection)?;
         self.subqueries(&update.returning)?;
         self.subqueries(&update.table)?;
-        if let TableFactor::Table { name, .. } = &update.table.relation
-            && let Some(table) = self.tenant_table(name)
+        if let TableFactor::Table { name, alias, .. } = &update.table.relation
+            && let Some(table) = self.tenant_table(&relation(name, alias.as_ref()).0)
         {
             self.no_tenant_assignment(&update.assignments, table)?;
         }

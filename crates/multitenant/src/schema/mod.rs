@@ -16,7 +16,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use crate::Dialect;
 use decl::{ForeignKeyDecl, TableDecl, Written};
 pub use name::TableName;
-pub(crate) use name::quote_if_needed;
+pub(crate) use name::{quote_if_needed, relation};
 
 /// The tables the rewriter knows about. Tables not listed are left alone.
 ///

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use sqlparser::ast::{Ident, ObjectName};
+use sqlparser::ast::{Ident, ObjectName, TableAlias};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -71,6 +71,28 @@ impl fmt::Display for TableName {
             write!(f, "{}.", quote_if_needed(schema))?;
         }
         write!(f, "{}", quote_if_needed(&self.name))
+    }
+}
+
+/// The relation a table factor reads, with the alias it is known by.
+///
+/// sqlparser reads PostgreSQL's `FROM ONLY ads` as a table named `ONLY` aliased `ads`; that
+/// is the table `ads`, known as `ads`. Every other factor is what it says.
+pub(crate) fn relation<'a>(
+    name: &'a ObjectName,
+    alias: Option<&'a TableAlias>,
+) -> (std::borrow::Cow<'a, ObjectName>, Option<&'a TableAlias>) {
+    let only = match name.0.as_slice() {
+        [part] => {
+            part.as_ident().is_some_and(|i| i.quote_style.is_none() && i.value.eq_ignore_ascii_case("only"))
+        }
+        _ => false,
+    };
+    match alias {
+        Some(alias) if only && alias.columns.is_empty() => {
+            (std::borrow::Cow::Owned(ObjectName::from(vec![alias.name.clone()])), None)
+        }
+        _ => (std::borrow::Cow::Borrowed(name), alias),
     }
 }
 

@@ -82,6 +82,14 @@ SELECT id FROM public.ads WHERE id < 3
 -- dialects: sqlite
 SELECT id FROM main.ads WHERE id < 3
 
+-- name: regression_from_only
+-- dialects: postgres
+SELECT id, title FROM ONLY ads WHERE id < 3
+
+-- name: regression_delete_from_only
+-- dialects: postgres
+DELETE FROM ONLY "Visits" WHERE id = 1 RETURNING company_id, id
+
 -- name: schema_qualified_declared
 -- dialects: postgres
 SELECT id, kind FROM analytics.events

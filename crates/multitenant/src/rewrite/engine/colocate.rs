@@ -6,6 +6,7 @@ use sqlparser::ast::{BinaryOperator, Expr, Ident, JoinConstraint, TableFactor, T
 use super::predicate::{column_ref, columns_equal, conjoin_in_place, has_conjunct};
 use super::query::{constraint_mut, qualifier};
 use super::walker::Walker;
+use crate::schema::relation;
 use crate::{Error, Table};
 
 /// A tenant-table reference in a FROM clause: the name predicates use for it, and its table.
@@ -54,8 +55,9 @@ impl<'a> Walker<'a> {
         for factor in factors {
             match factor {
                 TableFactor::Table { name, alias, args: None, .. } => {
-                    if let Some(table) = self.tenant_table(name)? {
-                        out.push(Reference { qualifier: qualifier(name, alias.as_ref()), table });
+                    let (name, alias) = relation(name, alias.as_ref());
+                    if let Some(table) = self.tenant_table(&name)? {
+                        out.push(Reference { qualifier: qualifier(&name, alias), table });
                     }
                 }
                 TableFactor::NestedJoin { table_with_joins, alias: None } => {

@@ -12,6 +12,7 @@ use super::predicate::{column_ref, conjoin};
 use super::query::qualifier;
 use super::template::{LiteralCheck, OwnedLiteral};
 use super::walker::{Mode, Walker};
+use crate::schema::relation;
 use crate::{Error, Table};
 
 const TENANT_VALUE: &str =
@@ -175,8 +176,8 @@ impl Walker<'_> {
             walker.subqueries(returning)?;
             walker.subqueries(limit)
         })?;
-        if let TableFactor::Table { name, .. } = &update.table.relation
-            && let Some(table) = self.tenant_table(name)?
+        if let TableFactor::Table { name, alias, .. } = &update.table.relation
+            && let Some(table) = self.tenant_table(&relation(name, alias.as_ref()).0)?
         {
             self.refuse_tenant_assignment("UPDATE", &update.assignments, table)?;
         }

@@ -15,6 +15,7 @@ use sqlparser::ast::{
 use super::predicate::{column_ref, conjoin, conjoin_in_place};
 use super::walker::{Mode, Walker};
 use crate::Error;
+use crate::schema::relation;
 
 /// Where the predicates of a table reference go.
 pub(super) enum Sink<'s> {
@@ -182,13 +183,14 @@ impl Walker<'_> {
     /// A named table: a tenant table gets its predicate.
     fn table(&mut self, factor: &mut TableFactor, sink: Sink<'_>) -> Result<(), Error> {
         let TableFactor::Table { name, alias, .. } = &*factor else { return Ok(()) };
-        let Some(table) = self.tenant_table(name)? else { return Ok(()) };
+        let (name, alias) = relation(name, alias.as_ref());
+        let Some(table) = self.tenant_table(&name)? else { return Ok(()) };
         self.require_scope(table)?;
         let Mode::Tenants(_) = self.mode else { return Ok(()) };
-        if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+        if alias.is_some_and(|a| !a.columns.is_empty()) {
             return Err(Error::ColumnAliases { table: table.name().to_string() });
         }
-        let qualifier = qualifier(name, alias.as_ref());
+        let qualifier = qualifier(&name, alias);
         let column = table.tenant_column().unwrap_or_default();
         let predicate = self.tenant_predicate(column_ref(&qualifier, column));
         self.findings.changed = true;
