@@ -6,20 +6,15 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+use multitenant::{Dialect, Output, Rewriter, Scope};
 use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
+#[path = "../../crates/multitenant/tests/common/mod.rs"]
+mod common;
+
 static REWRITERS: LazyLock<[Rewriter; 2]> = LazyLock::new(|| {
-    let schema = Schema::builder()
-        .tenant_table("companies", "id")
-        .tenant_table("campaigns", "company_id")
-        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
-        .tenant_table("ads", "company_id")
-        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
-        .reference_table("geo")
-        .build()
-        .expect("the fuzz schema is valid");
+    let schema = common::schema();
     [Rewriter::new(schema.clone(), Dialect::Postgres), Rewriter::new(schema, Dialect::Sqlite)]
 });
 

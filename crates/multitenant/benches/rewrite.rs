@@ -5,8 +5,12 @@
 
 use std::hint::black_box;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::schema;
 use criterion::{Criterion, criterion_group, criterion_main};
-use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+use multitenant::{Dialect, Output, Rewriter, Scope};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -14,18 +18,6 @@ const POINT_READ: &str = "SELECT * FROM ads WHERE id = $1";
 const JOIN_WITH_SUBQUERY: &str = "SELECT a.id, a.title, c.name, g.name FROM ads a \
      JOIN campaigns c ON a.campaign_id = c.id JOIN geo g ON g.id = a.geo_id \
      WHERE a.clicks > (SELECT avg(clicks) FROM ads a2 WHERE a2.campaign_id = c.id) ORDER BY a.id LIMIT 10";
-
-fn schema() -> Schema {
-    Schema::builder()
-        .tenant_table("companies", "id")
-        .tenant_table("campaigns", "company_id")
-        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
-        .tenant_table("ads", "company_id")
-        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
-        .reference_table("geo")
-        .build()
-        .expect("bench schema is valid")
-}
 
 fn statements(c: &mut Criterion) {
     let cold = Rewriter::with_cache_capacity(schema(), Dialect::Postgres, 0);

@@ -5,7 +5,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+use multitenant::{Dialect, Output, Rewriter, Scope};
+
+mod common;
 
 struct Counting;
 
@@ -44,13 +46,7 @@ fn allocations_during(f: impl FnOnce()) -> usize {
 }
 
 fn rewriter() -> Rewriter {
-    let schema = Schema::builder()
-        .tenant_table("ads", "company_id")
-        .tenant_table("campaigns", "company_id")
-        .reference_table("geo")
-        .build()
-        .expect("test schema is valid");
-    Rewriter::new(schema, Dialect::Postgres)
+    Rewriter::new(common::schema(), Dialect::Postgres)
 }
 
 const SQL: &str = "SELECT a.id, c.name FROM ads a JOIN campaigns c ON a.campaign_id = c.id WHERE a.id = $1";

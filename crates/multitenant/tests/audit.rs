@@ -1,16 +1,10 @@
 //! The audit refuses SQL that leaves a tenant-table reference unguarded, wherever it is, and
 //! accepts the placements that are correct.
 
-use multitenant::{Dialect, Problem, Schema, Scope, audit_sql};
+mod common;
 
-fn schema() -> Schema {
-    Schema::builder()
-        .tenant_table("campaigns", "company_id")
-        .tenant_table("ads", "company_id")
-        .reference_table("geo")
-        .build()
-        .expect("test schema is valid")
-}
+use common::schema;
+use multitenant::{Dialect, Problem, Scope, audit_sql};
 
 fn audit(sql: &str) -> Result<(), Problem> {
     audit_sql(sql, &schema(), Dialect::Postgres, &Scope::tenant(5_i64), Some(1)).map_err(|e| e.problem())

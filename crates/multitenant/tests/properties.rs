@@ -2,21 +2,12 @@
 //! a tenant set parses again, passes the audit, and is deterministic; inline output is a fixed
 //! point (rewriting it again changes nothing).
 
-use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+mod common;
+
+use common::schema;
+use multitenant::{Dialect, Output, Rewriter, Scope};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
-
-fn schema() -> Schema {
-    Schema::builder()
-        .tenant_table("companies", "id")
-        .tenant_table("campaigns", "company_id")
-        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
-        .tenant_table("ads", "company_id")
-        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
-        .reference_table("geo")
-        .build()
-        .expect("test schema is valid")
-}
 
 fn config() -> ProptestConfig {
     ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() }

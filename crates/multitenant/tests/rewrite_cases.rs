@@ -1,21 +1,10 @@
 //! The rewriter's statement forms, as `input -> expected SQL` tables. Every case also checks
 //! that the output parses again and that rewriting the output (inline) changes nothing.
 
-use multitenant::{Dialect, Error, Output, Rewriter, Schema, Scope};
+mod common;
 
-fn schema() -> Schema {
-    Schema::builder()
-        .tenant_table("companies", "id")
-        .tenant_table("campaigns", "company_id")
-        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
-        .tenant_table("ads", "company_id")
-        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
-        .tenant_table("analytics.events", "company_id")
-        .tenant_table("\"Visits\"", "company_id")
-        .reference_table("geo")
-        .build()
-        .expect("test schema is valid")
-}
+use common::schema;
+use multitenant::{Dialect, Error, Output, Rewriter, Scope};
 
 fn rewrite(dialect: Dialect, scope: Option<&Scope>, output: Output, sql: &str) -> Result<String, Error> {
     let rewriter = Rewriter::new(schema(), dialect);

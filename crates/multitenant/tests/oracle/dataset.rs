@@ -1,7 +1,7 @@
 //! The data set: three tenants whose ids repeat (each has campaigns 1..3, ads 1..5, ...), with
 //! different values per tenant, so a missing tenant predicate returns visibly wrong rows.
 
-use multitenant::{Dialect, Schema};
+use multitenant::Dialect;
 
 pub const TENANTS: [i64; 3] = [1, 2, 3];
 
@@ -20,23 +20,6 @@ pub fn tables(dialect: Dialect) -> Vec<(&'static str, bool)> {
         tables.push(("analytics.events", true));
     }
     tables
-}
-
-pub fn schema() -> Schema {
-    Schema::builder()
-        .tenant_table("companies", "id")
-        .tenant_table("campaigns", "company_id")
-        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
-        .tenant_table("ads", "company_id")
-        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
-        .tenant_table("analytics.events", "company_id")
-        .foreign_key("analytics.events", ["ad_id"], "ads", ["id"])
-        .tenant_table("\"Visits\"", "company_id")
-        .foreign_key("\"Visits\"", ["ad_id"], "ads", ["id"])
-        .tenant_table("ad_stats", "company_id")
-        .reference_table("geo")
-        .build()
-        .expect("the oracle schema is valid")
 }
 
 /// DDL for `dialect`. A database restricted to one tenant is that tenant's own database: its

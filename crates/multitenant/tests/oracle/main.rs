@@ -3,6 +3,8 @@
 //! scope's tenants. See `check.rs` for the exact comparison.
 
 mod check;
+#[path = "../common/mod.rs"]
+mod common;
 mod corpus;
 mod dataset;
 mod db;
@@ -76,7 +78,7 @@ async fn postgres_oracle() {
     }
     let before = full.snapshot().await;
     let oracle =
-        Oracle { full, restricted, rewriter: Rewriter::new(dataset::schema(), Dialect::Postgres), before };
+        Oracle { full, restricted, rewriter: Rewriter::new(common::schema(), Dialect::Postgres), before };
     verify(&oracle, &entries, 80).await;
 }
 
@@ -97,6 +99,6 @@ async fn sqlite_oracle() {
     }
     let before = full.snapshot().await;
     let oracle =
-        Oracle { full, restricted, rewriter: Rewriter::new(dataset::schema(), Dialect::Sqlite), before };
+        Oracle { full, restricted, rewriter: Rewriter::new(common::schema(), Dialect::Sqlite), before };
     verify(&oracle, &entries, 60).await;
 }
