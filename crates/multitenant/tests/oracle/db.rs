@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sqlx::postgres::{PgArguments, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{Arguments, AssertSqlSafe, Executor, Row, TypeInfo, ValueRef};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, Row, Type, TypeInfo, ValueRef};
 
 use super::corpus::Param;
 use super::dataset;
@@ -115,49 +115,50 @@ impl Db {
     }
 }
 
+/// The statement's own parameters, then the tenant; several tenants as `many` binds them.
+fn arguments<A>(params: &[Param], tenant: Option<&TenantArg>, many: impl FnOnce(&mut A, &[i64])) -> A
+where
+    A: Arguments,
+    for<'t> i64: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<i64>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> String: Encode<'t, A::Database> + Type<A::Database>,
+{
+    let mut args = A::default();
+    for param in params {
+        match param {
+            Param::Int(v) => args.add(*v),
+            Param::Text(s) => args.add(s.clone()),
+            Param::Null => args.add(None::<i64>),
+        }
+        .expect("parameter binds");
+    }
+    match tenant {
+        Some(TenantArg::One(t)) => args.add(*t).expect("tenant binds"),
+        Some(TenantArg::Many(ts)) => many(&mut args, ts),
+        None => {}
+    }
+    args
+}
+
 fn pg_args(params: &[Param], tenant: Option<&TenantArg>) -> PgArguments {
-    let mut args = PgArguments::default();
-    for param in params {
-        match param {
-            Param::Int(v) => args.add(*v),
-            Param::Text(s) => args.add(s.clone()),
-            Param::Null => args.add(None::<i64>),
-        }
-        .expect("parameter binds");
-    }
-    match tenant {
-        Some(TenantArg::One(t)) => args.add(*t).expect("tenant binds"),
-        Some(TenantArg::Many(ts)) => args.add(ts.clone()).expect("tenants bind"),
-        None => {}
-    }
-    args
+    arguments(params, tenant, |args: &mut PgArguments, ts| args.add(ts.to_vec()).expect("tenants bind"))
 }
 
+/// SQLite takes several tenants as a JSON array in text.
 fn sqlite_args(params: &[Param], tenant: Option<&TenantArg>) -> SqliteArguments {
-    let mut args = SqliteArguments::default();
-    for param in params {
-        match param {
-            Param::Int(v) => args.add(*v),
-            Param::Text(s) => args.add(s.clone()),
-            Param::Null => args.add(None::<i64>),
-        }
-        .expect("parameter binds");
-    }
-    match tenant {
-        Some(TenantArg::One(t)) => args.add(*t).expect("tenant binds"),
-        Some(TenantArg::Many(ts)) => {
-            let json = format!("[{}]", ts.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-            args.add(json).expect("tenants bind")
-        }
-        None => {}
-    }
-    args
+    arguments(params, tenant, |args: &mut SqliteArguments, ts| {
+        let json = format!("[{}]", ts.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+        args.add(json).expect("tenants bind")
+    })
 }
 
-/// A row as text, column by column, whatever the types.
+/// A row as text, column by column, with `value` rendering each column.
+fn row_text<R: Row>(row: &R, value: fn(&R, usize) -> String) -> String {
+    (0..row.columns().len()).map(|i| value(row, i)).collect::<Vec<_>>().join(" | ")
+}
+
 fn pg_row(row: &PgRow) -> String {
-    let values: Vec<String> = (0..row.columns().len()).map(|i| pg_value(row, i)).collect();
-    values.join(" | ")
+    row_text(row, pg_value)
 }
 
 fn pg_value(row: &PgRow, i: usize) -> String {
@@ -178,8 +179,7 @@ fn pg_value(row: &PgRow, i: usize) -> String {
 }
 
 fn sqlite_row(row: &SqliteRow) -> String {
-    let values: Vec<String> = (0..row.columns().len()).map(|i| sqlite_value(row, i)).collect();
-    values.join(" | ")
+    row_text(row, sqlite_value)
 }
 
 fn sqlite_value(row: &SqliteRow, i: usize) -> String {
