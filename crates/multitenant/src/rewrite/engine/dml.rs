@@ -13,7 +13,7 @@ use super::query::qualifier;
 use super::template::{LiteralCheck, OwnedLiteral};
 use super::walker::{Mode, Walker};
 use crate::schema::relation;
-use crate::{Error, Table};
+use crate::{Error, Table, TenantSet};
 
 const TENANT_VALUE: &str =
     "the tenant column's value must be a literal or a parameter; leave the column out and it is filled in";
@@ -34,15 +34,18 @@ impl Walker<'_> {
         };
         let Some(table) = table else { return Ok(()) };
         self.require_scope(table)?;
-        if !matches!(self.mode, Mode::Tenants(_)) {
-            return Ok(());
-        }
+        let Mode::Tenants(set) = self.mode else { return Ok(()) };
         self.findings.changed = true;
-        self.insert_tenant_column(insert, table)?;
-        self.insert_on_conflict(insert, table)
+        self.insert_tenant_column(insert, table, set)?;
+        self.insert_on_conflict(insert, table, set)
     }
 
-    fn insert_tenant_column(&mut self, insert: &mut Insert, table: &Table) -> Result<(), Error> {
+    fn insert_tenant_column(
+        &mut self,
+        insert: &mut Insert,
+        table: &Table,
+        set: &TenantSet,
+    ) -> Result<(), Error> {
         let column = table.tenant_column().unwrap_or_default();
         let unsupported = |reason| Error::Unsupported {
             statement: "INSERT".to_owned(),
@@ -73,7 +76,6 @@ impl Walker<'_> {
         match position {
             Some(k) => self.check_inserted_tenants(source, k, table),
             None => {
-                let Mode::Tenants(set) = self.mode else { return Ok(()) };
                 let tenant = set.single().ok_or_else(|| Error::AmbiguousTenant {
                     table: table.name().to_string(),
                     column: column.to_owned(),
@@ -135,7 +137,12 @@ impl Walker<'_> {
     }
 
     /// `ON CONFLICT DO UPDATE` may only touch the current tenant's row, and not its tenant.
-    fn insert_on_conflict(&mut self, insert: &mut Insert, table: &Table) -> Result<(), Error> {
+    fn insert_on_conflict(
+        &mut self,
+        insert: &mut Insert,
+        table: &Table,
+        set: &TenantSet,
+    ) -> Result<(), Error> {
         let Some(on) = &mut insert.on else { return Ok(()) };
         let update = match on {
             OnInsert::OnConflict(conflict) => match &mut conflict.action {
@@ -157,7 +164,7 @@ impl Walker<'_> {
             None => qualifier(name, None),
         };
         let column = table.tenant_column().unwrap_or_default();
-        let predicate = self.tenant_predicate(column_ref(&qualifier, column));
+        let predicate = self.tenant_predicate(set, column_ref(&qualifier, column));
         update.selection = conjoin(update.selection.take(), vec![predicate]);
         Ok(())
     }

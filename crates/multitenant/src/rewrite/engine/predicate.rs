@@ -8,14 +8,13 @@ use sqlparser::ast::{
 
 use super::query::select_star_from;
 
-use super::walker::{Mode, Walker};
+use super::walker::Walker;
 use crate::schema::quote_if_needed;
-use crate::{Dialect, Output, TenantId};
+use crate::{Dialect, Output, TenantId, TenantSet};
 
 impl Walker<'_> {
-    /// `column` compared with the current tenant(s).
-    pub(super) fn tenant_predicate(&mut self, column: Expr) -> Expr {
-        let Mode::Tenants(set) = self.mode else { return column };
+    /// `column` compared with the tenants of `set`.
+    pub(super) fn tenant_predicate(&mut self, set: &TenantSet, column: Expr) -> Expr {
         match (set.single(), self.output) {
             (Some(_), Output::Bind) => eq(column, self.tenant_placeholder()),
             (Some(tenant), Output::Inline) => eq(column, literal(tenant)),

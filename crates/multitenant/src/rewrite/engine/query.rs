@@ -186,13 +186,13 @@ impl Walker<'_> {
         let (name, alias) = relation(name, alias.as_ref());
         let Some(table) = self.tenant_table(&name)? else { return Ok(()) };
         self.require_scope(table)?;
-        let Mode::Tenants(_) = self.mode else { return Ok(()) };
+        let Mode::Tenants(set) = self.mode else { return Ok(()) };
         if alias.is_some_and(|a| !a.columns.is_empty()) {
             return Err(Error::ColumnAliases { table: table.name().to_string() });
         }
         let qualifier = qualifier(&name, alias);
         let column = table.tenant_column().unwrap_or_default();
-        let predicate = self.tenant_predicate(column_ref(&qualifier, column));
+        let predicate = self.tenant_predicate(set, column_ref(&qualifier, column));
         self.findings.changed = true;
         match sink {
             Sink::Collect(list) => list.push(predicate),
