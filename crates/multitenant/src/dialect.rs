@@ -59,6 +59,14 @@ impl Dialect {
         }
     }
 
+    /// Whether `quote` quotes an identifier (rather than, say, a string).
+    pub(crate) fn quotes_identifiers_with(self, quote: char) -> bool {
+        match self {
+            Self::Postgres => quote == '"',
+            Self::Sqlite => matches!(quote, '"' | '`' | '['),
+        }
+    }
+
     /// Whether two names, each already folded by [`fold`](Self::fold), are the same name.
     pub(crate) fn same_folded(self, a: &str, b: &str) -> bool {
         match self {

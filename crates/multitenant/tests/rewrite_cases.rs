@@ -327,6 +327,8 @@ refusals! {
     insert_select_wider_than_columns: Dialect::Postgres, t42(), "INSERT INTO ads (id) SELECT id, title FROM ads" => Error::Unsupported { .. },
     insert_select_star: Dialect::Postgres, t42(), "INSERT INTO ads (id, title) SELECT * FROM geo" => Error::Unsupported { .. },
     insert_set_operation: Dialect::Postgres, t42(), "INSERT INTO ads (id) SELECT 1 UNION SELECT 2" => Error::Unsupported { .. },
+    regression_fuzz_string_literal_alias: Dialect::Postgres, t42(), "SELECT a.id FROM ads''''" => Error::Unsupported { .. },
+    regression_string_literal_alias_sqlite: Dialect::Sqlite, t42(), "SELECT * FROM ads 'a'" => Error::Unsupported { .. },
     insert_without_columns: Dialect::Postgres, t42(), "INSERT INTO ads VALUES (42, 1)" => Error::MissingColumnList { .. },
     insert_default_values: Dialect::Postgres, t42(), "INSERT INTO ads DEFAULT VALUES" => Error::MissingColumnList { .. },
     insert_ambiguous_tenant: Dialect::Postgres, t13(), "INSERT INTO ads (id) VALUES (1)" => Error::AmbiguousTenant { .. },

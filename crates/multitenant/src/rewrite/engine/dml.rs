@@ -163,6 +163,7 @@ impl Walker<'_> {
             Some(alias) => vec![alias.alias.clone()],
             None => qualifier(name, None),
         };
+        self.check_qualifier(&qualifier, table)?;
         let column = table.tenant_column().unwrap_or_default();
         let predicate = self.tenant_predicate(set, column_ref(&qualifier, column));
         update.selection = conjoin(update.selection.take(), vec![predicate]);

@@ -191,6 +191,7 @@ impl Walker<'_> {
             return Err(Error::ColumnAliases { table: table.name().to_string() });
         }
         let qualifier = qualifier(&name, alias);
+        self.check_qualifier(&qualifier, table)?;
         let column = table.tenant_column().unwrap_or_default();
         let predicate = self.tenant_predicate(set, column_ref(&qualifier, column));
         self.findings.changed = true;

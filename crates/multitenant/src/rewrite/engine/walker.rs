@@ -80,6 +80,22 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Refuses a reference whose name or alias is quoted in a way no database reads as an
+    /// identifier (`FROM ads 'a'`): a predicate could not name it.
+    pub(super) fn check_qualifier(&self, qualifier: &[Ident], table: &Table) -> Result<(), Error> {
+        match qualifier
+            .iter()
+            .find(|ident| ident.quote_style.is_some_and(|q| !self.dialect.quotes_identifiers_with(q)))
+        {
+            Some(ident) => Err(Error::Unsupported {
+                statement: format!("reference to {ident}"),
+                table: table.name().to_string(),
+                reason: "a table name or alias must be an identifier; quote it with double quotes",
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn is_cte(&self, ident: &Ident) -> bool {
         let folded = self.dialect.fold(ident);
         self.ctes.iter().any(|cte| self.dialect.same_folded(cte, &folded))
