@@ -279,7 +279,7 @@ cases! {
 // Several tenants.
 cases! {
     many_tenants_join: t13(), Bind, "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id"
-        => "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id WHERE a.company_id = ANY($1) AND c.company_id = ANY($1)";
+        => "SELECT * FROM ads a JOIN campaigns c ON a.campaign_id = c.id AND a.company_id = c.company_id WHERE a.company_id = ANY($1) AND c.company_id = ANY($1)";
     many_tenants_insert_named: t13(), Inline, "INSERT INTO ads (company_id, id) VALUES (3, 1)"
         => "INSERT INTO ads (company_id, id) VALUES (3, 1)";
 }

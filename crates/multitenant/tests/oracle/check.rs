@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use multitenant::{Output, Rewriter, Rewritten, Scope, TenantBinding, TenantId};
 
 use super::corpus::{Entry, Expect, Param, ScopeSpec};
+use super::dataset::TENANTS;
 use super::db::{Db, Outcome, Snapshot, TenantArg};
 
 /// The databases of one dialect: all tenants, and restricted copies keyed by their tenants.
@@ -58,8 +59,11 @@ impl Oracle {
         let tenant = tenant_arg(&rewritten);
         let got = self.run(&self.full, entry, rewritten.sql(), tenant.as_ref()).await;
         match &entry.scope {
+            ScopeSpec::Tenants(tenants) if entry.per_tenant => {
+                self.check_per_tenant(entry, tenants, &got).await
+            }
             ScopeSpec::Tenants(tenants) => self.check_scoped(entry, tenants, &got).await,
-            ScopeSpec::Unscoped => self.check_unscoped(entry, &got).await,
+            ScopeSpec::Unscoped => self.check_per_tenant(entry, &TENANTS, &got).await,
             ScopeSpec::None => {
                 let want = self.run(&self.full, entry, &entry.sql, None).await;
                 same_rows(&got, &want)?;
@@ -102,15 +106,16 @@ impl Oracle {
         outcome
     }
 
-    /// Unscoped: the rewritten statement on all tenants returns what the original returns on
-    /// each tenant's own database, together (joins along foreign keys stay within a tenant).
-    async fn check_unscoped(&self, entry: &Entry, got: &Outcome) -> Result<Proof, String> {
+    /// Statements over several tenants' rows (unscoped, or several tenants set) that join
+    /// tenant tables along foreign keys: such a join stays within a tenant, so the rewritten
+    /// statement returns what the original returns on each tenant's own database, together.
+    async fn check_per_tenant(&self, entry: &Entry, tenants: &[i64], got: &Outcome) -> Result<Proof, String> {
         let mut want = Vec::new();
-        for (tenants, db) in &self.restricted {
-            if tenants.len() == 1 {
-                let outcome = self.run(db, entry, &entry.sql, None).await;
-                want.extend(outcome.rows.map_err(|e| format!("original fails on tenant {tenants:?}: {e}"))?);
-            }
+        for tenant in tenants {
+            let outcome = self.run(&self.restricted[&vec![*tenant]], entry, &entry.sql, None).await;
+            want.extend(
+                outcome.rows.map_err(|e| format!("original fails on tenant {tenant}'s database: {e}"))?,
+            );
         }
         want.sort();
         let got_rows = got.rows.clone().map_err(|e| format!("rewritten fails: {e}"))?;

@@ -9,6 +9,8 @@
 //! -- insensitive: <reason>      the statement's result does not depend on the tenant filter
 //! -- script                     several statements: run as a script, no rows compared
 //! -- ordered                    rows are compared in order (the statement orders them)
+//! -- per-tenant                 a read joining tenant tables along foreign keys with several
+//!                               tenants set: compared with each tenant's own result, together
 //! SELECT ...
 //! ```
 
@@ -26,6 +28,7 @@ pub struct Entry {
     pub insensitive: Option<String>,
     pub script: bool,
     pub ordered: bool,
+    pub per_tenant: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +69,7 @@ pub fn parse(text: &str) -> Vec<Entry> {
             insensitive: None,
             script: false,
             ordered: false,
+            per_tenant: false,
         };
         let mut sql = Vec::new();
         for line in lines {
@@ -73,6 +77,7 @@ pub fn parse(text: &str) -> Vec<Entry> {
                 Some((key, value)) if sql.is_empty() => header(&mut entry, key.trim(), value.trim()),
                 _ if line.trim() == "-- script" => entry.script = true,
                 _ if line.trim() == "-- ordered" => entry.ordered = true,
+                _ if line.trim() == "-- per-tenant" => entry.per_tenant = true,
                 _ if line.trim().starts_with("--") => {}
                 _ => sql.push(line),
             }

@@ -399,11 +399,22 @@ SELECT title FROM ads WHERE id < 3
 
 -- name: two_tenants_join
 -- scope: 1,3
+-- per-tenant
 SELECT a.title, c.name FROM ads a JOIN campaigns c ON a.campaign_id = c.id
 
 -- name: two_tenants_subquery
 -- scope: 1,3
+-- per-tenant
 SELECT name FROM campaigns c WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.clicks % 10 > 4)
+
+-- name: two_tenants_aggregate_over_the_set
+-- scope: 1,3
+SELECT count(*), sum(clicks) FROM ads
+
+-- name: two_tenants_left_join_along_foreign_key
+-- scope: 1,3
+-- per-tenant
+SELECT c.name, a.title FROM campaigns c LEFT JOIN ads a ON a.campaign_id = c.id
 
 -- name: two_tenants_update
 -- scope: 1,3

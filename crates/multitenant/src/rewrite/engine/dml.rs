@@ -196,7 +196,7 @@ impl Walker<'_> {
         {
             self.scope_from_list(from, &mut predicates)?;
         }
-        if matches!(self.mode, Mode::Unscoped) {
+        if self.spans_shards() {
             let mut items = vec![&mut update.table];
             if let Some(UpdateTableFromKind::AfterSet(from) | UpdateTableFromKind::BeforeSet(from)) =
                 &mut update.from
@@ -223,7 +223,7 @@ impl Walker<'_> {
         if let Some(using) = &mut delete.using {
             self.scope_from_list(using, &mut predicates)?;
         }
-        if matches!(self.mode, Mode::Unscoped) {
+        if self.spans_shards() {
             let items = from.iter_mut().chain(delete.using.iter_mut().flatten()).collect();
             self.colocate(items, &mut predicates, delete.selection.as_ref())?;
         }

@@ -107,7 +107,7 @@ impl Walker<'_> {
         self.correlated(&from.iter().collect::<Vec<_>>(), |walker| walker.subqueries(select))?;
         let mut predicates = Vec::new();
         self.scope_from_list(from, &mut predicates)?;
-        if matches!(self.mode, Mode::Unscoped) {
+        if self.spans_shards() {
             self.colocate(from.iter_mut().collect(), &mut predicates, select.selection.as_ref())?;
         }
         select.selection = conjoin(select.selection.take(), predicates);

@@ -72,6 +72,18 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Whether a statement may touch several tenants' rows at once (unscoped, or several
+    /// tenants set): then joins between tenant tables along declared foreign keys get their
+    /// tenant columns equated, which Citus needs to run them co-located, and which keeps each
+    /// joined row within one tenant.
+    pub(super) fn spans_shards(&self) -> bool {
+        match self.mode {
+            Mode::Unscoped => true,
+            Mode::Tenants(set) => set.single().is_none(),
+            Mode::Missing => false,
+        }
+    }
+
     /// Refuses a reference to `table` when no tenant is set.
     pub(super) fn require_scope(&self, table: &Table) -> Result<(), Error> {
         match self.mode {
@@ -122,7 +134,7 @@ impl<'a> Walker<'a> {
         scope: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let depth = self.enclosing.len();
-        if matches!(self.mode, Mode::Unscoped) {
+        if self.spans_shards() {
             let references = self.references_in(from)?;
             self.enclosing.extend(references);
         }
