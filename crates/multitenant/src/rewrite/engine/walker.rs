@@ -92,13 +92,14 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Refuses a reference whose name or alias is quoted in a way no database reads as an
-    /// identifier (`FROM ads 'a'`): a predicate could not name it.
+    /// Refuses a reference whose name or alias would not read back as an identifier in a
+    /// predicate (`FROM ads 'a'`, `FROM @f.ads`): the predicate could not name it.
     pub(super) fn check_qualifier(&self, qualifier: &[Ident], table: &Table) -> Result<(), Error> {
-        match qualifier
-            .iter()
-            .find(|ident| ident.quote_style.is_some_and(|q| !self.dialect.quotes_identifiers_with(q)))
-        {
+        let readable = |ident: &&Ident| match ident.quote_style {
+            Some(quote) => self.dialect.quotes_identifiers_with(quote),
+            None => is_plain_identifier(&ident.value),
+        };
+        match qualifier.iter().find(|ident| !readable(ident)) {
             Some(ident) => Err(Error::Unsupported {
                 statement: format!("reference to {ident}"),
                 table: table.name().to_string(),
@@ -173,6 +174,14 @@ impl<'a> Walker<'a> {
             _ => Err(Error::Unsupported { statement, table: table.name().to_string(), reason }),
         }
     }
+}
+
+/// Whether `name` reads as an identifier without quotes: a letter or `_`, then letters,
+/// digits, `_` or `$`.
+fn is_plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 /// Finds the outermost queries inside an expression tree and scopes each with the walker;
