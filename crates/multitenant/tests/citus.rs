@@ -5,21 +5,12 @@
 //! The test works in a schema of its own (unique name, dropped afterwards) inside the database
 //! `CITUS_URL` names, since a new database would have to be created on every worker too.
 
-use multitenant::{Dialect, Output, Rewriter, Schema, Scope, TenantBinding, TenantId};
+mod common;
+
+use common::schema;
+use multitenant::{Dialect, Output, Rewriter, Scope, TenantBinding, TenantId};
 use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Executor, Row};
-
-fn schema() -> Schema {
-    Schema::builder()
-        .tenant_table("companies", "id")
-        .tenant_table("campaigns", "company_id")
-        .foreign_key("campaigns", ["company_id"], "companies", ["id"])
-        .tenant_table("ads", "company_id")
-        .foreign_key("ads", ["campaign_id"], "campaigns", ["id"])
-        .reference_table("geo")
-        .build()
-        .expect("test schema is valid")
-}
 
 const SETUP: &str = "
     CREATE TABLE companies (id bigint PRIMARY KEY, name text);
