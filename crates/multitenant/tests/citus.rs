@@ -156,6 +156,19 @@ async fn checks(pool: &PgPool) -> Result<(), String> {
         other => problems.push(format!("unscoped co-located join: {} returned {other:?}", rewritten.sql())),
     }
 
+    // The same for a LATERAL subquery correlated along the foreign key.
+    let lateral = "SELECT x.title FROM campaigns c CROSS JOIN LATERAL \
+                   (SELECT a.title FROM ads a WHERE a.campaign_id = c.id ORDER BY a.id LIMIT 1) x";
+    if run(pool, lateral, &[], None).await.is_ok() {
+        problems
+            .push("Citus ran the unrewritten cross-shard LATERAL join: this test proves nothing".to_owned());
+    }
+    let rewritten = rewrite(&rewriter, &Scope::Unscoped, lateral);
+    match run(pool, rewritten.sql(), &[], None).await {
+        Ok(titles) if titles.len() == 18 => {}
+        other => problems.push(format!("unscoped LATERAL join: {} returned {other:?}", rewritten.sql())),
+    }
+
     // Several tenants: correct, and Citus fans out to their shards only.
     let two = Scope::tenants([1_i64, 2]).expect("two tenants");
     let rewritten =

@@ -272,6 +272,10 @@ cases! {
         => "DELETE FROM ads WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ads.campaign_id AND c.company_id = ads.company_id)";
     unscoped_inner_alias_shadows_outer: unscoped(), Inline, "SELECT * FROM campaigns a WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = a.id)"
         => "SELECT * FROM campaigns a WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = a.id)";
+    unscoped_lateral_correlation: unscoped(), Inline, "SELECT * FROM campaigns c CROSS JOIN LATERAL (SELECT a.title FROM ads a WHERE a.campaign_id = c.id LIMIT 1) x"
+        => "SELECT * FROM campaigns c CROSS JOIN LATERAL (SELECT a.title FROM ads a WHERE a.campaign_id = c.id AND a.company_id = c.company_id LIMIT 1) x";
+    unscoped_on_clause_subquery: unscoped(), Inline, "SELECT * FROM campaigns c JOIN geo g ON EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.geo_id = g.id)"
+        => "SELECT * FROM campaigns c JOIN geo g ON EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.geo_id = g.id AND a.company_id = c.company_id)";
     unscoped_truncate_passes: unscoped(), Inline, "TRUNCATE ads"
         => "TRUNCATE ads";
 }

@@ -452,6 +452,15 @@ SELECT c.name, a.title FROM campaigns c LEFT JOIN ads a ON a.campaign_id = c.id
 -- scope: unscoped
 SELECT c.name FROM campaigns c WHERE EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.clicks = 24)
 
+-- name: unscoped_lateral_along_foreign_key
+-- dialects: postgres
+-- scope: unscoped
+SELECT c.name, x.title FROM campaigns c CROSS JOIN LATERAL (SELECT a.title FROM ads a WHERE a.campaign_id = c.id ORDER BY a.clicks DESC LIMIT 1) x
+
+-- name: unscoped_on_clause_subquery
+-- scope: unscoped
+SELECT c.name, g.name FROM campaigns c JOIN geo g ON EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.geo_id = g.id AND a.clicks = 25)
+
 -- name: unscoped_single_table
 -- scope: unscoped
 -- insensitive: no join, nothing to add

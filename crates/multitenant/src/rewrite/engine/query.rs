@@ -103,8 +103,17 @@ impl Walker<'_> {
         result
     }
 
+    /// The select's subqueries (in expressions, `ON`, and LATERAL derived tables) are walked
+    /// with its FROM visible, so correlations with it can be co-located.
     fn select_parts(&mut self, select: &mut Select, from: &mut [TableWithJoins]) -> Result<(), Error> {
-        self.correlated(&from.iter().collect::<Vec<_>>(), |walker| walker.subqueries(select))?;
+        let depth = self.enter_correlation(&from.iter().collect::<Vec<_>>())?;
+        let result = self.select_correlated(select, from);
+        self.enclosing.truncate(depth);
+        result
+    }
+
+    fn select_correlated(&mut self, select: &mut Select, from: &mut [TableWithJoins]) -> Result<(), Error> {
+        self.subqueries(select)?;
         let mut predicates = Vec::new();
         self.scope_from_list(from, &mut predicates)?;
         if self.spans_shards() {

@@ -128,20 +128,27 @@ impl<'a> Walker<'a> {
     }
 
     /// Runs `scope` (which walks subqueries) with the tenant tables of `from` visible to
-    /// correlated subqueries, for co-location in unscoped mode.
+    /// correlated subqueries, for co-location when a statement spans shards.
     pub(super) fn correlated<T>(
         &mut self,
         from: &[&TableWithJoins],
         scope: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let depth = self.enter_correlation(from)?;
+        let result = scope(self);
+        self.enclosing.truncate(depth);
+        result
+    }
+
+    /// Makes the tenant tables of `from` visible to the subqueries walked until
+    /// `enclosing.truncate(depth)` with the depth returned.
+    pub(super) fn enter_correlation(&mut self, from: &[&TableWithJoins]) -> Result<usize, Error> {
         let depth = self.enclosing.len();
         if self.spans_shards() {
             let references = self.references_in(from)?;
             self.enclosing.extend(references);
         }
-        let result = scope(self);
-        self.enclosing.truncate(depth);
-        result
+        Ok(depth)
     }
 
     /// Scopes every subquery inside `node` (expressions: WHERE, the select list, ON, ...), each
