@@ -59,6 +59,13 @@ impl Dialect {
         }
     }
 
+    /// Whether every CTE of a `WITH` list is visible to all of them, as with `WITH RECURSIVE`.
+    /// PostgreSQL shows a CTE only to those after it unless `RECURSIVE` is given; SQLite
+    /// always shows all of them (its `RECURSIVE` keyword is optional).
+    pub(crate) fn ctes_see_each_other(self, recursive: bool) -> bool {
+        recursive || self == Self::Sqlite
+    }
+
     /// Whether `quote` quotes an identifier (rather than, say, a string).
     pub(crate) fn quotes_identifiers_with(self, quote: char) -> bool {
         match self {

@@ -300,6 +300,8 @@ sqlite_cases! {
         => "SELECT * FROM ads WHERE ads.company_id IN (SELECT value FROM json_each(?1))";
     sqlite_quoted_name_ignores_case: t42(), Inline, "SELECT * FROM \"ADS\""
         => "SELECT * FROM \"ADS\" WHERE \"ADS\".company_id = 42";
+    regression_sqlite_later_cte_is_visible_to_earlier: t42(), Inline, "WITH a AS (SELECT id FROM ads), ads AS (SELECT id FROM campaigns) SELECT id FROM a"
+        => "WITH a AS (SELECT id FROM ads), ads AS (SELECT id FROM campaigns WHERE campaigns.company_id = 42) SELECT id FROM a";
     sqlite_untouched_keeps_anonymous: None, Bind, "SELECT * FROM geo WHERE id = ?"
         => "SELECT * FROM geo WHERE id = ?";
 }

@@ -88,12 +88,13 @@ impl<'a> Auditor<'a> {
             let names = |ctes: &mut Vec<String>, dialect: Dialect, cte: &sqlparser::ast::Cte| {
                 ctes.push(dialect.fold(&cte.alias.name).into_owned());
             };
-            if with.recursive {
+            let all_visible = self.dialect.ctes_see_each_other(with.recursive);
+            if all_visible {
                 with.cte_tables.iter().for_each(|cte| names(&mut self.ctes, self.dialect, cte));
             }
             for cte in &with.cte_tables {
                 self.query(&cte.query)?;
-                if !with.recursive {
+                if !all_visible {
                     names(&mut self.ctes, self.dialect, cte);
                 }
             }

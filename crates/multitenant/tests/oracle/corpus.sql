@@ -246,6 +246,10 @@ WITH ads AS (SELECT id FROM campaigns) SELECT count(*) FROM ads
 -- dialects: postgres
 WITH a AS (SELECT id, title FROM ads), ads AS (SELECT 99 AS id) SELECT a.title FROM a JOIN ads ON true
 
+-- name: regression_sqlite_later_cte_is_visible_to_earlier
+-- dialects: sqlite
+WITH a AS (SELECT id FROM ads), ads AS (SELECT id, name FROM campaigns) SELECT a.id FROM a
+
 -- name: cte_visible_in_subquery
 WITH c AS (SELECT id FROM campaigns WHERE budget > 201) SELECT title FROM ads WHERE campaign_id IN (SELECT id FROM c)
 

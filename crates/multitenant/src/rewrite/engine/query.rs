@@ -58,7 +58,7 @@ impl Walker<'_> {
 
     fn query_parts(&mut self, query: &mut Query) -> Result<(), Error> {
         if let Some(with) = &mut query.with {
-            if with.recursive {
+            if self.dialect.ctes_see_each_other(with.recursive) {
                 with.cte_tables.iter().for_each(|cte| self.push_cte(&cte.alias.name));
                 for cte in &mut with.cte_tables {
                     self.query(&mut cte.query)?;
