@@ -159,6 +159,10 @@ cases! {
         => "SELECT * FROM (SELECT id FROM ads WHERE ads.company_id = 42) AS x JOIN geo ON true";
     where_already_nested: t42(), Inline, "SELECT * FROM ads WHERE (id = 1 OR id = 2)"
         => "SELECT * FROM ads WHERE (id = 1 OR id = 2) AND ads.company_id = 42";
+    regression_fuzz_bare_not_is_grouped: t42(), Inline, "SELECT id FROM ads WHERE NOT"
+        => "SELECT id FROM ads WHERE (NOT) AND ads.company_id = 42";
+    negation_is_grouped: t42(), Inline, "SELECT id FROM ads WHERE NOT id = 1"
+        => "SELECT id FROM ads WHERE (NOT id = 1) AND ads.company_id = 42";
     and_or_mix_is_grouped: t42(), Inline, "SELECT * FROM ads WHERE id = 1 AND title = 'a' OR clicks > 3"
         => "SELECT * FROM ads WHERE (id = 1 AND title = 'a' OR clicks > 3) AND ads.company_id = 42";
 }

@@ -7,6 +7,7 @@ use sqlparser::ast::{
 };
 
 use super::query::select_star_from;
+use super::walker::is_plain_identifier;
 
 use super::walker::Walker;
 use crate::schema::quote_if_needed;
@@ -140,10 +141,30 @@ pub(super) fn conjoin_in_place(condition: &mut Expr, predicates: Vec<Expr>) {
     }
 }
 
+/// The statement's own condition, parenthesized unless it is a form that `AND` cannot
+/// regroup when printed before it (comparisons, `AND` chains, `IN`, `EXISTS`, ...): an allowlist,
+/// so an unforeseen form is parenthesized rather than regrouped.
 fn parenthesize(expr: Expr) -> Expr {
-    match &expr {
-        Expr::BinaryOp { op: BinaryOperator::Or | BinaryOperator::Xor, .. } => Expr::Nested(Box::new(expr)),
-        _ => expr,
+    let stays_grouped = match &expr {
+        Expr::BinaryOp { op, .. } => !matches!(op, BinaryOperator::Or | BinaryOperator::Xor),
+        Expr::Identifier(ident) => ident.quote_style.is_some() || is_plain_identifier(&ident.value),
+        Expr::Nested(_)
+        | Expr::Exists { .. }
+        | Expr::InSubquery { .. }
+        | Expr::InList { .. }
+        | Expr::Between { .. }
+        | Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::AnyOp { .. }
+        | Expr::AllOp { .. }
+        | Expr::Function(_) => true,
+        _ => false,
+    };
+    match stays_grouped {
+        true => expr,
+        false => Expr::Nested(Box::new(expr)),
     }
 }
 

@@ -186,7 +186,7 @@ impl<'a> Walker<'a> {
 /// Whether `name` reads as an identifier without quotes: a letter or `_`, then letters,
 /// digits, `_` or `$`, and not a word PostgreSQL reserves (which it refuses as a table name or
 /// alias anyway, and which would read back as something else: `NULL.company_id`).
-fn is_plain_identifier(name: &str) -> bool {
+pub(super) fn is_plain_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     let shaped = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$');
