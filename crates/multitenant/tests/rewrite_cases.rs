@@ -341,6 +341,8 @@ refusals! {
     regression_string_literal_alias_sqlite: Dialect::Sqlite, t42(), "SELECT * FROM ads 'a'" => Error::Unsupported { .. },
     regression_fuzz_at_sign_schema: Dialect::Postgres, t42(), "SELECT (SELECT max(clicks) FROM @F.ads) AS top" => Error::Unsupported { .. },
     regression_fuzz_keyword_alias: Dialect::Postgres, t42(), "SELECT v.id, a.title FROM \"Visits\" v LEFT JOIN ads NULL" => Error::Unsupported { .. },
+    regression_parameter_number_overflow: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = $18446744073709551615" => Error::UnsupportedParameter { .. },
+    regression_sqlite_parameter_number_overflow: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = ?18446744073709551615" => Error::UnsupportedParameter { .. },
     insert_without_columns: Dialect::Postgres, t42(), "INSERT INTO ads VALUES (42, 1)" => Error::MissingColumnList { .. },
     insert_default_values: Dialect::Postgres, t42(), "INSERT INTO ads DEFAULT VALUES" => Error::MissingColumnList { .. },
     insert_ambiguous_tenant: Dialect::Postgres, t13(), "INSERT INTO ads (id) VALUES (1)" => Error::AmbiguousTenant { .. },

@@ -8,6 +8,10 @@ use sqlparser::ast::{Expr, Statement, Value, visit_expressions_mut};
 
 use crate::{Dialect, Error};
 
+/// One more than the highest parameter number a statement may use: PostgreSQL takes at most
+/// 65535 parameters, and the tenant needs the next number.
+const MAX_PARAMETER: usize = 65535;
+
 /// Numbers the statements' placeholders and returns the tenant's parameter number.
 pub(super) fn prepare(statements: &mut [Statement], dialect: Dialect) -> Result<usize, Error> {
     let mut highest = 0;
@@ -37,14 +41,14 @@ fn number(text: &mut String, dialect: Dialect, highest: &mut usize) -> ControlFl
     match (dialect, text.as_bytes().first()) {
         (Dialect::Postgres, Some(b'$')) | (Dialect::Sqlite, Some(b'?')) if text.len() > 1 => {
             match text[1..].parse::<usize>() {
-                Ok(n) if n > 0 => {
+                Ok(n) if n > 0 && n < MAX_PARAMETER => {
                     *highest = (*highest).max(n);
                     ControlFlow::Continue(())
                 }
                 _ => unsupported(text, dialect),
             }
         }
-        (Dialect::Sqlite, Some(b'?')) => {
+        (Dialect::Sqlite, Some(b'?')) if *highest + 1 < MAX_PARAMETER => {
             *highest += 1;
             *text = dialect.placeholder(*highest);
             ControlFlow::Continue(())
