@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, Ident, JoinConstraint, TableFactor, TableWithJoins};
 
-use super::predicate::{column_ref, columns_equal, conjoin_in_place, has_conjunct};
+use super::predicate::{column_ref, conjoin_in_place, eq, has_conjunct};
 use super::query::{constraint_mut, qualifier};
 use super::walker::Walker;
 use crate::schema::relation;
@@ -18,7 +18,10 @@ pub(super) struct Reference<'a> {
 
 impl<'a> Walker<'a> {
     /// The tenant-table references of a FROM clause, which its subqueries may correlate with.
-    pub(super) fn references_in(&self, from: &[&TableWithJoins]) -> Result<Vec<Reference<'a>>, Error> {
+    pub(super) fn references_in<'t>(
+        &self,
+        from: impl IntoIterator<Item = &'t TableWithJoins>,
+    ) -> Result<Vec<Reference<'a>>, Error> {
         let mut references = Vec::new();
         for item in from {
             self.references(item, &mut references)?;
@@ -100,8 +103,8 @@ impl<'a> Walker<'a> {
             }
             let (ta, tb) =
                 (a.table.tenant_column().unwrap_or_default(), b.table.tenant_column().unwrap_or_default());
-            let equality = columns_equal(column_ref(&a.qualifier, ta), column_ref(&b.qualifier, tb));
-            let reversed = columns_equal(column_ref(&b.qualifier, tb), column_ref(&a.qualifier, ta));
+            let equality = eq(column_ref(&a.qualifier, ta), column_ref(&b.qualifier, tb));
+            let reversed = eq(column_ref(&b.qualifier, tb), column_ref(&a.qualifier, ta));
             let present = |e: &Expr| has_conjunct(condition, e) || added.contains(e);
             if x != ta && !present(&equality) && !present(&reversed) {
                 added.push(equality);

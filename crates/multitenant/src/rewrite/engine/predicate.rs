@@ -56,13 +56,9 @@ pub(super) fn column_ref(qualifier: &[Ident], column: &str) -> Expr {
     Expr::CompoundIdentifier(parts)
 }
 
-fn eq(left: Expr, right: Expr) -> Expr {
+/// `left = right`.
+pub(super) fn eq(left: Expr, right: Expr) -> Expr {
     Expr::BinaryOp { left: Box::new(left), op: BinaryOperator::Eq, right: Box::new(right) }
-}
-
-/// `a.col = b.col`, for co-location.
-pub(super) fn columns_equal(left: Expr, right: Expr) -> Expr {
-    eq(left, right)
 }
 
 fn literal(tenant: &TenantId) -> Expr {

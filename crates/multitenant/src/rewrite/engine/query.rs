@@ -106,7 +106,7 @@ impl Walker<'_> {
     /// The select's subqueries (in expressions, `ON`, and LATERAL derived tables) are walked
     /// with its FROM visible, so correlations with it can be co-located.
     fn select_parts(&mut self, select: &mut Select, from: &mut [TableWithJoins]) -> Result<(), Error> {
-        let depth = self.enter_correlation(&from.iter().collect::<Vec<_>>())?;
+        let depth = self.enter_correlation(from.iter())?;
         let result = self.select_correlated(select, from);
         self.enclosing.truncate(depth);
         result

@@ -134,7 +134,7 @@ impl<'a> Walker<'a> {
         from: &[&TableWithJoins],
         scope: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let depth = self.enter_correlation(from)?;
+        let depth = self.enter_correlation(from.iter().copied())?;
         let result = scope(self);
         self.enclosing.truncate(depth);
         result
@@ -142,7 +142,10 @@ impl<'a> Walker<'a> {
 
     /// Makes the tenant tables of `from` visible to the subqueries walked until
     /// `enclosing.truncate(depth)` with the depth returned.
-    pub(super) fn enter_correlation(&mut self, from: &[&TableWithJoins]) -> Result<usize, Error> {
+    pub(super) fn enter_correlation<'t>(
+        &mut self,
+        from: impl IntoIterator<Item = &'t TableWithJoins>,
+    ) -> Result<usize, Error> {
         let depth = self.enclosing.len();
         if self.spans_shards() {
             let references = self.references_in(from)?;
