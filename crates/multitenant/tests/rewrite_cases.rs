@@ -292,6 +292,43 @@ cases! {
         => "INSERT INTO ads (company_id, id) VALUES (3, 1)";
 }
 
+// Spanning tenants, every relation along a declared key is co-located however SQL writes it:
+// through parentheses, as a comparison with a subquery, through the same key.
+cases! {
+    colocate_django_parenthesized_exists: unscoped(), Inline, r#"SELECT * FROM campaigns WHERE EXISTS(SELECT 1 AS "a" FROM "ads" U0 WHERE (U0."campaign_id" = ("campaigns"."id") AND U0."clicks" >= 4) LIMIT 1)"#
+        => r#"SELECT * FROM campaigns WHERE EXISTS (SELECT 1 AS "a" FROM "ads" U0 WHERE (U0."campaign_id" = ("campaigns"."id") AND U0."clicks" >= 4) AND U0.company_id = campaigns.company_id LIMIT 1)"#;
+    colocate_parenthesized_on: unscoped(), Inline, "SELECT * FROM ads a JOIN campaigns c ON ((a.campaign_id = c.id) AND (c.name = 'x'))"
+        => "SELECT * FROM ads a JOIN campaigns c ON ((a.campaign_id = c.id) AND (c.name = 'x')) AND a.company_id = c.company_id";
+    colocate_in_subquery: unscoped(), Inline, "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.name = 'x')"
+        => "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.name = 'x' AND a.company_id = c.company_id)";
+    colocate_in_subquery_unqualified: unscoped(), Inline, "SELECT * FROM ads WHERE campaign_id IN (SELECT id FROM campaigns)"
+        => "SELECT * FROM ads WHERE campaign_id IN (SELECT id FROM campaigns WHERE ads.company_id = campaigns.company_id)";
+    colocate_not_in_subquery: unscoped(), Inline, "SELECT * FROM ads a WHERE a.campaign_id NOT IN (SELECT c.id FROM campaigns c)"
+        => "SELECT * FROM ads a WHERE a.campaign_id NOT IN (SELECT c.id FROM campaigns c WHERE a.company_id = c.company_id)";
+    colocate_any_subquery: unscoped(), Inline, "SELECT * FROM ads a WHERE a.campaign_id = ANY (SELECT c.id FROM campaigns c)"
+        => "SELECT * FROM ads a WHERE a.campaign_id = ANY(SELECT c.id FROM campaigns c WHERE a.company_id = c.company_id)";
+    colocate_scalar_subquery_compared: unscoped(), Inline, "SELECT * FROM ads a WHERE (SELECT c.id FROM campaigns c WHERE c.name = a.title) = (a.campaign_id)"
+        => "SELECT * FROM ads a WHERE (SELECT c.id FROM campaigns c WHERE c.name = a.title AND a.company_id = c.company_id) = (a.campaign_id)";
+    colocate_scalar_count_parenthesized: unscoped(), Inline, "SELECT c.id, (SELECT count(*) FROM ads U0 WHERE U0.campaign_id = (c.id)) FROM campaigns c"
+        => "SELECT c.id, (SELECT count(*) FROM ads U0 WHERE U0.campaign_id = (c.id) AND U0.company_id = c.company_id) FROM campaigns c";
+    colocate_in_union_subquery: unscoped(), Inline, "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c UNION SELECT d.id FROM campaigns d)"
+        => "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE a.company_id = c.company_id UNION SELECT d.id FROM campaigns d WHERE a.company_id = d.company_id)";
+    colocate_update_in_same_table: unscoped(), Inline, "UPDATE ads SET title = 'x' WHERE id IN (SELECT U0.id FROM ads U0 JOIN campaigns U1 ON (U0.campaign_id = U1.id) WHERE U1.name = 'y')"
+        => "UPDATE ads SET title = 'x' WHERE id IN (SELECT U0.id FROM ads U0 JOIN campaigns U1 ON (U0.campaign_id = U1.id) AND U0.company_id = U1.company_id WHERE U1.name = 'y' AND ads.company_id = U0.company_id)";
+    colocate_siblings_by_the_same_key: unscoped(), Inline, "SELECT * FROM analytics.events e JOIN \"Visits\" v ON e.ad_id = v.ad_id"
+        => "SELECT * FROM analytics.events e JOIN \"Visits\" v ON e.ad_id = v.ad_id AND e.company_id = v.company_id";
+    colocate_self_join_by_foreign_key: unscoped(), Inline, "SELECT * FROM ads a JOIN ads b ON a.campaign_id = b.campaign_id"
+        => "SELECT * FROM ads a JOIN ads b ON a.campaign_id = b.campaign_id AND a.company_id = b.company_id";
+    colocate_unrelated_in_subquery_untouched: unscoped(), Inline, "SELECT * FROM ads a WHERE a.id IN (SELECT c.id FROM campaigns c)"
+        => "SELECT * FROM ads a WHERE a.id IN (SELECT c.id FROM campaigns c)";
+    colocate_not_a_key_untouched: unscoped(), Inline, "SELECT * FROM ads a JOIN ads b ON a.title = b.title"
+        => "SELECT * FROM ads a JOIN ads b ON a.title = b.title";
+    colocate_several_tenants_in_subquery: t13(), Bind, "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c)"
+        => "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.company_id = ANY($1) AND a.company_id = c.company_id) AND a.company_id = ANY($1)";
+    colocate_one_tenant_adds_nothing: t42(), Inline, "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c)"
+        => "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.company_id = 42) AND a.company_id = 42";
+}
+
 // SQLite: `?` placeholders are made explicit so the tenant parameter cannot shift them.
 sqlite_cases! {
     sqlite_anonymous_parameters_numbered: t42(), Bind, "SELECT * FROM ads WHERE id = ? ORDER BY id LIMIT ?"

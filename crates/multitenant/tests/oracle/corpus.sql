@@ -439,6 +439,67 @@ INSERT INTO "Visits" (id, ad_id) VALUES (9, 1)
 -- expect: refused
 INSERT INTO "Visits" (company_id, id, ad_id) VALUES (2, 9, 1)
 
+---------------------------------------------------------------- several tenants: relations written as ORMs write them
+-- Every pair of rows related along a declared key must belong to one tenant: these must equal
+-- each tenant's own result, together (tenants 1 and 3 reuse the same ids).
+
+-- name: two_tenants_django_exists_parenthesized
+-- scope: 1,3
+-- per-tenant
+SELECT c.name FROM campaigns c WHERE EXISTS(SELECT 1 AS "a" FROM "ads" U0 WHERE (U0."campaign_id" = ("c"."id") AND U0."clicks" >= 35) LIMIT 1)
+
+-- name: two_tenants_on_parenthesized
+-- scope: 1,3
+-- per-tenant
+SELECT a.title, c.name FROM ads a JOIN campaigns c ON ((a.campaign_id = c.id) AND (c.budget > 0))
+
+-- name: two_tenants_in_subquery_along_foreign_key
+-- scope: 1,3
+-- per-tenant
+SELECT a.title FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.budget = 302)
+
+-- name: two_tenants_in_subquery_unqualified
+-- scope: 1,3
+-- per-tenant
+SELECT title FROM ads WHERE campaign_id IN (SELECT id FROM campaigns WHERE budget = 302)
+
+-- name: two_tenants_not_in_subquery
+-- scope: 1,3
+-- per-tenant
+SELECT a.title FROM ads a WHERE a.campaign_id NOT IN (SELECT c.id FROM campaigns c WHERE c.budget < 300)
+
+-- name: two_tenants_any_subquery
+-- dialects: postgres
+-- scope: 1,3
+-- per-tenant
+SELECT a.title FROM ads a WHERE a.campaign_id = ANY (SELECT c.id FROM campaigns c WHERE c.budget = 302)
+
+-- name: two_tenants_scalar_subquery_compared
+-- scope: 1,3
+-- per-tenant
+SELECT a.title FROM ads a WHERE a.campaign_id = (SELECT c.id FROM campaigns c WHERE c.budget = 302)
+
+-- name: two_tenants_scalar_count_parenthesized
+-- scope: 1,3
+-- per-tenant
+SELECT c.name, (SELECT count(*) FROM ads U0 WHERE U0.campaign_id = (c.id)) AS n FROM campaigns c
+
+-- name: two_tenants_siblings_by_the_same_key
+-- dialects: postgres
+-- scope: 1,3
+-- per-tenant
+SELECT v.company_id, v.id, e.id FROM "Visits" v JOIN analytics.events e ON e.ad_id = v.ad_id
+
+-- name: two_tenants_update_in_subquery_same_table
+-- scope: 1,3
+-- per-tenant
+UPDATE ads SET clicks = 0 WHERE id IN (SELECT U0.id FROM ads U0 JOIN campaigns U1 ON (U0.campaign_id = U1.id) WHERE U1.budget = 303) RETURNING company_id, id
+
+-- name: two_tenants_delete_in_subquery_along_foreign_key
+-- scope: 1,3
+-- per-tenant
+DELETE FROM ads WHERE campaign_id IN (SELECT id FROM campaigns WHERE budget = 101) RETURNING company_id, id
+
 ---------------------------------------------------------------- unscoped (admin) mode
 -- name: unscoped_join_along_foreign_key
 -- scope: unscoped
@@ -464,6 +525,22 @@ SELECT c.name, x.title FROM campaigns c CROSS JOIN LATERAL (SELECT a.title FROM 
 -- name: unscoped_on_clause_subquery
 -- scope: unscoped
 SELECT c.name, g.name FROM campaigns c JOIN geo g ON EXISTS (SELECT 1 FROM ads a WHERE a.campaign_id = c.id AND a.geo_id = g.id AND a.clicks = 25)
+
+-- name: unscoped_django_exists_parenthesized
+-- scope: unscoped
+SELECT c.name FROM campaigns c WHERE EXISTS(SELECT 1 AS "a" FROM "ads" U0 WHERE (U0."campaign_id" = ("c"."id") AND U0."clicks" = 25) LIMIT 1)
+
+-- name: unscoped_in_subquery_along_foreign_key
+-- scope: unscoped
+SELECT a.title FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.budget = 302)
+
+-- name: unscoped_scalar_count_parenthesized
+-- scope: unscoped
+SELECT c.name, (SELECT count(*) FROM ads U0 WHERE (U0.campaign_id = (c.id))) AS n FROM campaigns c
+
+-- name: unscoped_update_in_subquery_same_table
+-- scope: unscoped
+UPDATE ads SET clicks = 0 WHERE id IN (SELECT U0.id FROM ads U0 JOIN campaigns U1 ON (U0.campaign_id = U1.id) WHERE U1.budget = 303) RETURNING company_id, id
 
 -- name: unscoped_single_table
 -- scope: unscoped

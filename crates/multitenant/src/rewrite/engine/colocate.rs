@@ -1,13 +1,26 @@
-//! Unscoped mode: a join between two tenant tables along a declared foreign key gets their
-//! tenant columns equated, so Citus can run it co-located (without it Citus refuses the join).
+//! Co-location, when a statement spans several tenants (unscoped, or several tenants set):
+//! every pair of rows the statement relates along a declared key gets its tenant columns
+//! equated, so each related pair belongs to one tenant and Citus can run the statement
+//! co-located (it refuses such multi-shard joins otherwise).
+//!
+//! Two columns are related when they denote the same declared key (see [`Walker::key`]): a
+//! foreign-key column and the column it references, two foreign-key columns referencing the
+//! same column, or a referenced column and itself (`t.id IN (SELECT u.id FROM t u ...)`).
+//! The relation is found wherever SQL states it:
+//!
+//! - an equality among the `AND`-ed terms of an `ON` or a `WHERE` (through parentheses, on
+//!   either side), including with a column of an enclosing query (a correlated subquery);
+//! - a column compared with a subquery's single column (`x IN (SELECT y ...)`, `x = ANY
+//!   (SELECT y ...)`, `x = (SELECT y ...)`), which relates `x` and `y` as `y = x` inside the
+//!   subquery would: the subquery gets the tenant equality in its `WHERE`.
 
-use sqlparser::ast::{BinaryOperator, Expr, Ident, JoinConstraint, TableFactor, TableWithJoins};
+use sqlparser::ast::{BinaryOperator, Expr, Ident, JoinConstraint, SelectItem, TableFactor, TableWithJoins};
 
 use super::predicate::{column_ref, conjoin_in_place, eq, has_conjunct};
 use super::query::{constraint_mut, qualifier};
 use super::walker::Walker;
 use crate::schema::relation;
-use crate::{Error, Table};
+use crate::{Dialect, Error, Table, TableName};
 
 /// A tenant-table reference in a FROM clause: the name predicates use for it, and its table.
 #[derive(Clone)]
@@ -15,6 +28,19 @@ pub(super) struct Reference<'a> {
     qualifier: Vec<Ident>,
     table: &'a Table,
 }
+
+/// The references a column name may denote at one place: the enclosing queries' (correlated
+/// subqueries), this query's own, and the only table of this query when it has one (which an
+/// unqualified key column names).
+struct Names<'r, 'a> {
+    dialect: Dialect,
+    enclosing: &'r [Reference<'a>],
+    local: &'r [Reference<'a>],
+    sole: Option<&'r Reference<'a>>,
+}
+
+/// One side of a relation: a reference and one of its columns.
+type Column<'r, 'a> = (&'r Reference<'a>, &'r Ident);
 
 impl<'a> Walker<'a> {
     /// The tenant-table references of a FROM clause, which its subqueries may correlate with.
@@ -29,27 +55,39 @@ impl<'a> Walker<'a> {
         Ok(references)
     }
 
-    /// Adds tenant-column equalities for the foreign-key joins in `from` (to their `ON`) and
-    /// in `selection` (to `predicates`, for the `WHERE`), including joins with the enclosing
-    /// queries' tables (correlated subqueries).
+    /// Adds tenant-column equalities for the key relations in `from` (to their `ON`) and in
+    /// `selection` (to `predicates`, for the `WHERE`), including relations with the tables of
+    /// the enclosing queries up to `outer` (correlated subqueries), and the relation `compared`
+    /// states: an enclosing query's column compared with this query's single column.
     pub(super) fn colocate(
         &mut self,
         from: Vec<&mut TableWithJoins>,
+        outer: usize,
         predicates: &mut Vec<Expr>,
         selection: Option<&Expr>,
+        compared: Option<(&Expr, &Expr)>,
     ) -> Result<(), Error> {
-        let mut references = self.enclosing.clone();
-        for item in &from {
-            self.references(item, &mut references)?;
-        }
+        let local = self.references_in(from.iter().map(|item| &**item))?;
+        let sole = sole_reference(&from.iter().map(|item| &**item).collect::<Vec<_>>(), &local);
+        let enclosing = self.enclosing[..outer.min(self.enclosing.len())].to_vec();
+        let names = Names { dialect: self.dialect, enclosing: &enclosing, local: &local, sole };
+        let mut changed = false;
         for item in from {
-            self.colocate_joins(item, &references);
+            changed |= self.colocate_joins(item, &names);
         }
+        let mut pairs: Vec<(Column<'_, 'a>, Column<'_, 'a>)> = Vec::new();
         if let Some(selection) = selection {
-            let added = self.equalities(selection, &references);
-            self.findings.changed |= !added.is_empty();
-            predicates.extend(added);
+            pairs.extend(
+                equality_terms(selection).filter_map(|(l, r)| Some((names.column(l)?, names.column(r)?))),
+            );
         }
+        if let Some((outside, inside)) = compared {
+            pairs.extend(names.enclosing_column(outside).zip(names.local_column(inside)));
+        }
+        let added = self.equalities(pairs, |e| selection.is_some_and(|s| has_conjunct(s, e)));
+        changed |= !added.is_empty();
+        predicates.extend(added);
+        self.findings.changed |= changed;
         Ok(())
     }
 
@@ -72,53 +110,120 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    fn colocate_joins(&mut self, item: &mut TableWithJoins, references: &[Reference<'_>]) {
+    /// Adds the equalities for the relations in the `ON`s of `item`; whether any was added.
+    fn colocate_joins(&mut self, item: &mut TableWithJoins, names: &Names<'_, 'a>) -> bool {
+        let mut changed = false;
         for join in &mut item.joins {
             if let TableFactor::NestedJoin { table_with_joins, .. } = &mut join.relation {
-                self.colocate_joins(table_with_joins, references);
+                changed |= self.colocate_joins(table_with_joins, names);
             }
             if let Some(JoinConstraint::On(condition)) = constraint_mut(&mut join.join_operator) {
-                let added = self.equalities(condition, references);
-                self.findings.changed |= !added.is_empty();
+                let pairs =
+                    equality_terms(condition).filter_map(|(l, r)| Some((names.column(l)?, names.column(r)?)));
+                let added = self.equalities(pairs.collect(), |e| has_conjunct(condition, e));
+                changed |= !added.is_empty();
                 conjoin_in_place(condition, added);
             }
         }
         if let TableFactor::NestedJoin { table_with_joins, .. } = &mut item.relation {
-            self.colocate_joins(table_with_joins, references);
+            changed |= self.colocate_joins(table_with_joins, names);
         }
+        changed
     }
 
-    /// For each `a.x = b.y` conjunct of `condition` that follows a declared foreign key between
-    /// two referenced tenant tables, `a.tenant = b.tenant`, unless already there.
-    fn equalities(&self, condition: &Expr, references: &[Reference<'_>]) -> Vec<Expr> {
+    /// `a.tenant = b.tenant` for each pair of related columns, unless `present` (already in
+    /// the condition) or already added.
+    fn equalities(
+        &self,
+        pairs: Vec<(Column<'_, 'a>, Column<'_, 'a>)>,
+        present: impl Fn(&Expr) -> bool,
+    ) -> Vec<Expr> {
         let mut added: Vec<Expr> = Vec::new();
-        for (left, right) in equality_conjuncts(condition) {
-            let (Some((a, x)), Some((b, y))) =
-                (self.column_of(left, references), self.column_of(right, references))
-            else {
-                continue;
-            };
-            if !(self.follows_foreign_key(a, x, b, y) || self.follows_foreign_key(b, y, a, x)) {
+        for ((a, x), (b, y)) in pairs {
+            if std::ptr::eq(a, b) || !self.related(a.table, x, b.table, y) {
                 continue;
             }
             let (ta, tb) =
                 (a.table.tenant_column().unwrap_or_default(), b.table.tenant_column().unwrap_or_default());
             let equality = eq(column_ref(&a.qualifier, ta), column_ref(&b.qualifier, tb));
             let reversed = eq(column_ref(&b.qualifier, tb), column_ref(&a.qualifier, ta));
-            let present = |e: &Expr| has_conjunct(condition, e) || added.contains(e);
-            if x != ta && !present(&equality) && !present(&reversed) {
+            let known = |e: &Expr| present(e) || added.contains(e);
+            if !known(&equality) && !known(&reversed) {
                 added.push(equality);
             }
         }
         added
     }
 
-    /// The reference and column a `q.column` expression denotes.
-    fn column_of<'r>(
-        &self,
-        expr: &'r Expr,
-        references: &'r [Reference<'a>],
-    ) -> Option<(&'r Reference<'a>, &'r str)> {
+    /// Whether `a.x` and `b.y` denote the same declared key (and are not tenant columns,
+    /// which need no equating).
+    fn related(&self, a: &Table, x: &Ident, b: &Table, y: &Ident) -> bool {
+        let is_tenant =
+            |t: &Table, c: &Ident| t.tenant_column().is_some_and(|tc| self.dialect.matches(c, tc));
+        if is_tenant(a, x) || is_tenant(b, y) {
+            return false;
+        }
+        matches!((self.key(a, x), self.key(b, y)), (Some(k), Some(l)) if k == l)
+    }
+
+    /// The declared key `table.column` denotes: for a foreign-key column, the column it
+    /// references; for a column some foreign key references, itself; otherwise none.
+    fn key<'s>(&'s self, table: &'s Table, column: &Ident) -> Option<(&'s TableName, &'s str)> {
+        let matches = |declared: &String| self.dialect.matches(column, declared);
+        for fk in table.foreign_keys() {
+            if let Some(i) = fk.columns.iter().position(matches) {
+                return fk.referenced_columns.get(i).map(|c| (&fk.references, c.as_str()));
+            }
+        }
+        self.schema
+            .tables()
+            .flat_map(Table::foreign_keys)
+            .filter(|fk| &fk.references == table.name())
+            .find_map(|fk| fk.referenced_columns.iter().find(|c| matches(c)))
+            .map(|c| (table.name(), c.as_str()))
+    }
+}
+
+impl Reference<'_> {
+    /// `qualifier.column` for this reference.
+    pub(super) fn column(&self, column: &Ident) -> Expr {
+        let mut parts = self.qualifier.clone();
+        parts.push(column.clone());
+        Expr::CompoundIdentifier(parts)
+    }
+}
+
+/// The only table of a FROM clause, when it is one tenant table without joins.
+pub(super) fn sole_reference<'r, 'a>(
+    from: &[&TableWithJoins],
+    references: &'r [Reference<'a>],
+) -> Option<&'r Reference<'a>> {
+    match (from, references) {
+        ([item], [reference]) if item.joins.is_empty() => Some(reference),
+        _ => None,
+    }
+}
+
+impl<'r, 'a> Names<'r, 'a> {
+    /// The reference and column `expr` (`q.column`, `(q.column)`, or an unqualified key
+    /// column of the only table) denotes: this query's references first, then the enclosing.
+    fn column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
+        self.local_column(expr).or_else(|| self.enclosing_column(expr))
+    }
+
+    fn local_column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
+        match strip_nesting(expr) {
+            Expr::Identifier(column) => self.sole.map(|r| (r, column)),
+            expr => self.qualified(expr, self.local),
+        }
+    }
+
+    fn enclosing_column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
+        self.qualified(strip_nesting(expr), self.enclosing)
+    }
+
+    /// `q.column` resolved among `references`, the innermost (last) first.
+    fn qualified(&self, expr: &'r Expr, references: &'r [Reference<'a>]) -> Option<Column<'r, 'a>> {
         let Expr::CompoundIdentifier(parts) = expr else { return None };
         let (column, qualifier) = parts.split_last()?;
         let reference = references.iter().rev().find(|r| {
@@ -128,30 +233,61 @@ impl<'a> Walker<'a> {
                     .zip(qualifier)
                     .all(|(a, b)| self.dialect.matches(b, &self.dialect.fold(a)))
         })?;
-        Some((reference, column.value.as_str()))
-    }
-
-    /// Whether `a.x` references `b.y` through a foreign key declared on `a`.
-    fn follows_foreign_key(&self, a: &Reference<'_>, x: &str, b: &Reference<'_>, y: &str) -> bool {
-        a.table.foreign_keys().iter().any(|fk| {
-            &fk.references == b.table.name()
-                && fk.columns.iter().zip(&fk.referenced_columns).any(|(c, r)| {
-                    self.dialect.matches(&Ident::new(x), c) && self.dialect.matches(&Ident::new(y), r)
-                })
-        })
+        Some((reference, column))
     }
 }
 
-/// The `l = r` terms among the `AND`-ed conjuncts of `expr`.
-fn equality_conjuncts(expr: &Expr) -> Vec<(&Expr, &Expr)> {
+fn strip_nesting(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Nested(inner) => strip_nesting(inner),
+        other => other,
+    }
+}
+
+/// The `l = r` terms among the `AND`-ed conjuncts of `expr`, seen through parentheses.
+fn equality_terms(expr: &Expr) -> impl Iterator<Item = (&Expr, &Expr)> {
+    let mut terms = Vec::new();
+    collect_equalities(expr, &mut terms);
+    terms.into_iter()
+}
+
+fn collect_equalities<'e>(expr: &'e Expr, out: &mut Vec<(&'e Expr, &'e Expr)>) {
     match expr {
         Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
-            let mut terms = equality_conjuncts(left);
-            terms.extend(equality_conjuncts(right));
-            terms
+            collect_equalities(left, out);
+            collect_equalities(right, out);
         }
-        Expr::Nested(inner) => equality_conjuncts(inner),
-        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => vec![(left, right)],
-        _ => Vec::new(),
+        Expr::Nested(inner) => collect_equalities(inner, out),
+        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => out.push((left, right)),
+        _ => {}
+    }
+}
+
+/// The column a comparison with a subquery compares, when the comparison relates it to the
+/// subquery's single column: `x [NOT] IN (SELECT ...)`, `x op ANY|ALL (SELECT ...)`,
+/// `x op (SELECT ...)` (either side). The walker notes it before walking the subquery.
+pub(super) fn compared_operand(expr: &Expr) -> Option<&Expr> {
+    let column = |e: &Expr| matches!(strip_nesting(e), Expr::CompoundIdentifier(_) | Expr::Identifier(_));
+    let subquery = |e: &Expr| matches!(strip_nesting(e), Expr::Subquery(_));
+    let operand = match expr {
+        Expr::InSubquery { expr, .. } => expr,
+        Expr::AnyOp { left, right, .. } | Expr::AllOp { left, right, .. } if subquery(right) => left,
+        Expr::BinaryOp { left, op, right } if is_comparison(op) && subquery(right) => left,
+        Expr::BinaryOp { left, op, right } if is_comparison(op) && subquery(left) => right,
+        _ => return None,
+    };
+    column(operand).then_some(operand.as_ref())
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// The single column a query's select list gives, when it gives exactly one expression.
+pub(super) fn single_column(projection: &[SelectItem]) -> Option<&Expr> {
+    match projection {
+        [SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }] => Some(expr),
+        _ => None,
     }
 }

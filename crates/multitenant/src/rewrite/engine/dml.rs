@@ -203,7 +203,8 @@ impl Walker<'_> {
             {
                 items.extend(from.iter_mut());
             }
-            self.colocate(items, &mut predicates, update.selection.as_ref())?;
+            let outer = self.enclosing.len();
+            self.colocate(items, outer, &mut predicates, update.selection.as_ref(), None)?;
         }
         update.selection = conjoin(update.selection.take(), predicates);
         Ok(())
@@ -225,7 +226,8 @@ impl Walker<'_> {
         }
         if self.spans_shards() {
             let items = from.iter_mut().chain(delete.using.iter_mut().flatten()).collect();
-            self.colocate(items, &mut predicates, delete.selection.as_ref())?;
+            let outer = self.enclosing.len();
+            self.colocate(items, outer, &mut predicates, delete.selection.as_ref(), None)?;
         }
         delete.selection = conjoin(delete.selection.take(), predicates);
         Ok(())

@@ -12,6 +12,7 @@ use sqlparser::ast::{
     TableAlias, TableFactor, TableWithJoins, WildcardAdditionalOptions,
 };
 
+use super::colocate::single_column;
 use super::predicate::{column_ref, conjoin, conjoin_in_place};
 use super::walker::{Mode, Walker};
 use crate::Error;
@@ -50,13 +51,15 @@ enum JoinKind {
 impl Walker<'_> {
     /// Scopes a query and everything in it.
     pub(super) fn query(&mut self, query: &mut Query) -> Result<(), Error> {
+        let compared = self.compared.take();
         let depth = self.cte_depth();
-        let result = self.query_parts(query);
+        let result = self.query_parts(query, compared.as_ref());
         self.truncate_ctes(depth);
         result
     }
 
-    fn query_parts(&mut self, query: &mut Query) -> Result<(), Error> {
+    /// `compared`: the enclosing column this query's result is compared with, if any.
+    fn query_parts(&mut self, query: &mut Query, compared: Option<&Expr>) -> Result<(), Error> {
         if let Some(with) = &mut query.with {
             if self.dialect.ctes_see_each_other(with.recursive) {
                 with.cte_tables.iter().for_each(|cte| self.push_cte(&cte.alias.name));
@@ -70,19 +73,22 @@ impl Walker<'_> {
                 }
             }
         }
-        self.set_expr(&mut query.body)?;
+        self.set_expr(&mut query.body, compared)?;
         self.subqueries(&mut query.order_by)?;
         self.subqueries(&mut query.limit_clause)?;
         self.subqueries(&mut query.fetch)
     }
 
-    fn set_expr(&mut self, body: &mut SetExpr) -> Result<(), Error> {
+    fn set_expr(&mut self, body: &mut SetExpr, compared: Option<&Expr>) -> Result<(), Error> {
         match body {
-            SetExpr::Select(select) => self.select(select),
-            SetExpr::Query(query) => self.query(query),
+            SetExpr::Select(select) => self.select(select, compared),
+            SetExpr::Query(query) => {
+                self.compared = compared.cloned();
+                self.query(query)
+            }
             SetExpr::SetOperation { left, right, .. } => {
-                self.set_expr(left)?;
-                self.set_expr(right)
+                self.set_expr(left, compared)?;
+                self.set_expr(right, compared)
             }
             SetExpr::Values(values) => self.subqueries(values),
             SetExpr::Insert(statement) | SetExpr::Update(statement) | SetExpr::Delete(statement) => {
@@ -96,28 +102,41 @@ impl Walker<'_> {
         }
     }
 
-    fn select(&mut self, select: &mut Select) -> Result<(), Error> {
+    fn select(&mut self, select: &mut Select, compared: Option<&Expr>) -> Result<(), Error> {
         let mut from = std::mem::take(&mut select.from);
-        let result = self.select_parts(select, &mut from);
+        let result = self.select_parts(select, &mut from, compared);
         select.from = from;
         result
     }
 
     /// The select's subqueries (in expressions, `ON`, and LATERAL derived tables) are walked
     /// with its FROM visible, so correlations with it can be co-located.
-    fn select_parts(&mut self, select: &mut Select, from: &mut [TableWithJoins]) -> Result<(), Error> {
-        let depth = self.enter_correlation(from.iter())?;
-        let result = self.select_correlated(select, from);
-        self.enclosing.truncate(depth);
+    fn select_parts(
+        &mut self,
+        select: &mut Select,
+        from: &mut [TableWithJoins],
+        compared: Option<&Expr>,
+    ) -> Result<(), Error> {
+        let mark = self.enter_correlation(&from.iter().collect::<Vec<_>>())?;
+        let result = self.select_correlated(select, from, mark.outer, compared);
+        self.leave_correlation(mark);
         result
     }
 
-    fn select_correlated(&mut self, select: &mut Select, from: &mut [TableWithJoins]) -> Result<(), Error> {
+    fn select_correlated(
+        &mut self,
+        select: &mut Select,
+        from: &mut [TableWithJoins],
+        outer: usize,
+        compared: Option<&Expr>,
+    ) -> Result<(), Error> {
         self.subqueries(select)?;
         let mut predicates = Vec::new();
         self.scope_from_list(from, &mut predicates)?;
         if self.spans_shards() {
-            self.colocate(from.iter_mut().collect(), &mut predicates, select.selection.as_ref())?;
+            let compared = compared.zip(single_column(&select.projection));
+            let items = from.iter_mut().collect();
+            self.colocate(items, outer, &mut predicates, select.selection.as_ref(), compared)?;
         }
         select.selection = conjoin(select.selection.take(), predicates);
         Ok(())

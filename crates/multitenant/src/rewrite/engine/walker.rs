@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{Expr, Ident, ObjectName, Query, TableWithJoins, VisitMut, VisitorMut};
 
 use super::Request;
-use super::colocate::Reference;
+use super::colocate::{Reference, compared_operand, sole_reference};
 use super::template::Findings;
 use crate::{Dialect, Error, Output, Resolved, Schema, Scope, Table, TenantSet};
 
@@ -30,8 +30,22 @@ pub(super) struct Walker<'a> {
     /// Names of the CTEs visible here, folded; a reference to one of them is not a table.
     ctes: Vec<String>,
     pub(super) findings: Findings,
-    /// Unscoped mode: tenant-table references of the enclosing queries, innermost last.
+    /// When a statement spans shards: tenant-table references of the enclosing queries,
+    /// innermost last.
     pub(super) enclosing: Vec<Reference<'a>>,
+    /// The innermost enclosing query's only table, when it has one tenant table and nothing
+    /// else (an unqualified key column there names it).
+    sole: Option<Reference<'a>>,
+    /// The column of an enclosing query that the subquery walked next is compared with
+    /// (`x IN (SELECT ...)`), for co-location.
+    pub(super) compared: Option<Expr>,
+}
+
+/// What [`Walker::enter_correlation`] changed, for [`Walker::leave_correlation`] to restore.
+pub(super) struct Correlation<'a> {
+    /// The number of enclosing references outside the query entered.
+    pub(super) outer: usize,
+    sole: Option<Reference<'a>>,
 }
 
 impl<'a> Walker<'a> {
@@ -50,6 +64,8 @@ impl<'a> Walker<'a> {
             ctes: Vec::new(),
             findings: Findings::default(),
             enclosing: Vec::new(),
+            sole: None,
+            compared: None,
         }
     }
 
@@ -134,24 +150,37 @@ impl<'a> Walker<'a> {
         from: &[&TableWithJoins],
         scope: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let depth = self.enter_correlation(from.iter().copied())?;
+        let mark = self.enter_correlation(from)?;
         let result = scope(self);
-        self.enclosing.truncate(depth);
+        self.leave_correlation(mark);
         result
     }
 
     /// Makes the tenant tables of `from` visible to the subqueries walked until
-    /// `enclosing.truncate(depth)` with the depth returned.
-    pub(super) fn enter_correlation<'t>(
-        &mut self,
-        from: impl IntoIterator<Item = &'t TableWithJoins>,
-    ) -> Result<usize, Error> {
-        let depth = self.enclosing.len();
+    /// [`leave_correlation`](Self::leave_correlation) with the mark returned.
+    pub(super) fn enter_correlation(&mut self, from: &[&TableWithJoins]) -> Result<Correlation<'a>, Error> {
+        let mark = Correlation { outer: self.enclosing.len(), sole: self.sole.take() };
         if self.spans_shards() {
-            let references = self.references_in(from)?;
+            let references = self.references_in(from.iter().copied())?;
+            self.sole = sole_reference(from, &references).cloned();
             self.enclosing.extend(references);
         }
-        Ok(depth)
+        Ok(mark)
+    }
+
+    pub(super) fn leave_correlation(&mut self, mark: Correlation<'a>) {
+        self.enclosing.truncate(mark.outer);
+        self.sole = mark.sole;
+    }
+
+    /// Notes the enclosing column `expr` compares with its subquery, if it does, before the
+    /// subquery is walked; an unqualified column is qualified with the only table here.
+    fn note_comparison(&mut self, expr: &Expr) {
+        let Some(operand) = compared_operand(expr).filter(|_| self.spans_shards()) else { return };
+        self.compared = Some(match (operand, &self.sole) {
+            (Expr::Identifier(column), Some(sole)) => sole.column(column),
+            (operand, _) => operand.clone(),
+        });
     }
 
     /// Scopes every subquery inside `node` (expressions: WHERE, the select list, ON, ...), each
@@ -328,6 +357,9 @@ impl VisitorMut for Subqueries<'_, '_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Error> {
+        if self.depth == 0 {
+            self.walker.note_comparison(expr);
+        }
         if let Expr::Function(function) = expr
             && !matches!(self.walker.mode, Mode::Unscoped)
             && runs_sql_text(&function.name)
