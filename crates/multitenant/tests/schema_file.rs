@@ -403,6 +403,7 @@ fn the_example_file_in_the_repository_parses() {
     assert_eq!(table(&schema, "analytics.events").kind(), &tenant("company_id"));
     assert_eq!(table(&schema, "ad_stats").kind(), &tenant("company_id"));
     assert_eq!(table(&schema, "geo").kind(), &TableKind::Reference);
+    assert_eq!(schema.tenant_type(), Some(TenantType::BigInt));
     assert_eq!(table(&schema, "ads").foreign_keys(), [fk(&["campaign_id"], "campaigns", &["id"])]);
 }
 
