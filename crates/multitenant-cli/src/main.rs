@@ -26,8 +26,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let Command::Rewrite(args) = Cli::parse().command;
-    let scope = args.scope().unwrap_or_else(|invalid| usage_error("rewrite", invalid));
-    match rewrite::run(&args, scope.as_ref()) {
+    match rewrite(&args) {
         Ok(printed) => {
             for note in &printed.notes {
                 eprintln!("{note}");
@@ -40,6 +39,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs `multitenant rewrite`. A `--tenant` that does not read as its type exits as a usage
+/// error; it is read once the schema, which may declare the type, is loaded.
+fn rewrite(args: &rewrite::Args) -> anyhow::Result<rewrite::Printed> {
+    let schema = args.schema()?;
+    let scope = args.scope(&schema).unwrap_or_else(|invalid| usage_error("rewrite", invalid));
+    rewrite::run(args, schema, scope.as_ref())
 }
 
 /// Exits as clap does for an argument it rejects itself, with the subcommand's usage.

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use multitenant::{
-    Dialect, Output, Rewriter, Rewritten, Schema, Scope, TenantBinding, TenantId, TenantSetBinding,
+    Dialect, InvalidTenant, Output, Rewriter, Rewritten, Schema, SchemaError, Scope, TenantBinding, TenantId,
+    TenantSetBinding, TenantType,
 };
 
 /// The arguments of `multitenant rewrite`.
@@ -20,9 +22,10 @@ pub(crate) struct Args {
     #[arg(long = "tenant", value_name = "VALUE", conflicts_with = "unscoped")]
     tenants: Vec<String>,
 
-    /// The type of the tenant column, which decides how each --tenant VALUE is read.
-    #[arg(long, value_enum, value_name = "TYPE", default_value_t = TenantType::Bigint)]
-    tenant_type: TenantType,
+    /// The type of the tenant column, which decides how each --tenant VALUE is read [default:
+    /// the schema's tenant_type, else bigint].
+    #[arg(long, value_name = "TYPE", value_parser = tenant_type_parser())]
+    tenant_type: Option<TenantType>,
 
     /// Cross-tenant admin mode: no tenant filter (joins still equate tenant columns).
     #[arg(long)]
@@ -40,61 +43,62 @@ pub(crate) struct Args {
     sql: Option<String>,
 }
 
-/// The type of a tenant column, as the command line names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum TenantType {
-    /// 64-bit integer.
-    Bigint,
-    /// 32-bit integer.
-    Integer,
-    /// UUID.
-    Uuid,
-    /// Text.
-    Text,
+/// The type `--tenant` values are read as, and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TenantTypeChoice {
+    /// Given with `--tenant-type`.
+    Flag(TenantType),
+    /// The schema file's `tenant_type`.
+    Schema(TenantType),
+    /// Neither: `bigint`.
+    Default,
 }
 
-impl TenantType {
-    /// Reads `value` as a tenant of this type.
-    fn parse(self, value: &str) -> Result<TenantId, InvalidTenant> {
-        let invalid = |reason: String| InvalidTenant { value: value.to_owned(), kind: self, reason };
+impl TenantTypeChoice {
+    fn tenant_type(self) -> TenantType {
         match self {
-            Self::Bigint => value.parse::<i64>().map(TenantId::from).map_err(|e| invalid(e.to_string())),
-            Self::Integer => value.parse::<i32>().map(TenantId::from).map_err(|e| invalid(e.to_string())),
-            Self::Uuid => {
-                uuid::Uuid::parse_str(value).map(TenantId::from).map_err(|e| invalid(e.to_string()))
-            }
-            Self::Text => Ok(TenantId::from(value)),
+            Self::Flag(tenant_type) | Self::Schema(tenant_type) => tenant_type,
+            Self::Default => TenantType::BigInt,
         }
     }
 
-    fn name(self) -> &'static str {
+    /// Why values are read as this type, and how to read them otherwise.
+    fn hint(self) -> String {
+        let tenant_type = self.tenant_type();
         match self {
-            Self::Bigint => "bigint",
-            Self::Integer => "integer",
-            Self::Uuid => "uuid",
-            Self::Text => "text",
+            Self::Flag(_) => format!(
+                "it is read as the --tenant-type given: pass a valid {tenant_type}, or the --tenant-type of \
+                 the tenant column"
+            ),
+            Self::Schema(_) => format!(
+                "it is read as the schema's tenant_type: pass a valid {tenant_type}, or override the type \
+                 with --tenant-type"
+            ),
+            Self::Default => format!(
+                "it is read as {tenant_type}, the default when the schema declares no tenant_type: declare \
+                 tenant_type in the schema file, or pass --tenant-type"
+            ),
         }
     }
 }
 
-/// A `--tenant` value that does not read as the `--tenant-type`.
+/// A `--tenant` value that does not read as the type chosen for it.
 #[derive(Debug)]
-pub(crate) struct InvalidTenant {
-    value: String,
-    kind: TenantType,
-    reason: String,
+pub(crate) struct InvalidTenantArg {
+    error: InvalidTenant,
+    choice: TenantTypeChoice,
 }
 
-impl std::fmt::Display for InvalidTenant {
+impl std::fmt::Display for InvalidTenantArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "--tenant {:?} is not a valid {} ({}); set --tenant-type to the tenant column's type",
-            self.value,
-            self.kind.name(),
-            self.reason
-        )
+        write!(f, "--tenant: {}; {}", self.error, self.choice.hint())
     }
+}
+
+/// Reads `--tenant-type`: one of the [`TenantType`] names.
+fn tenant_type_parser() -> impl TypedValueParser<Value = TenantType> {
+    PossibleValuesParser::new(TenantType::ALL.map(TenantType::name))
+        .try_map(|name| name.parse::<TenantType>())
 }
 
 /// The dialects, as the command line names them.
@@ -117,13 +121,31 @@ impl DialectArg {
 }
 
 impl Args {
+    /// Reads the schema file.
+    pub(crate) fn schema(&self) -> Result<Schema, SchemaError> {
+        Schema::from_toml_file(&self.schema)
+    }
+
     /// The scope the flags ask for: `None` when no tenant is given and not `--unscoped`.
-    pub(crate) fn scope(&self) -> Result<Option<Scope>, InvalidTenant> {
+    /// Each `--tenant` is read as `--tenant-type`, else as the schema's `tenant_type`, else as
+    /// a `bigint`.
+    pub(crate) fn scope(&self, schema: &Schema) -> Result<Option<Scope>, InvalidTenantArg> {
         if self.unscoped {
             return Ok(Some(Scope::Unscoped));
         }
-        let tenants = self.tenants.iter().map(|value| self.tenant_type.parse(value));
-        Ok(Scope::tenants(tenants.collect::<Result<Vec<_>, _>>()?))
+        let choice = self.tenant_type_choice(schema);
+        let read = |value: &String| {
+            choice.tenant_type().parse(value).map_err(|error| InvalidTenantArg { error, choice })
+        };
+        Ok(Scope::tenants(self.tenants.iter().map(read).collect::<Result<Vec<_>, _>>()?))
+    }
+
+    fn tenant_type_choice(&self, schema: &Schema) -> TenantTypeChoice {
+        match (self.tenant_type, schema.tenant_type()) {
+            (Some(flag), _) => TenantTypeChoice::Flag(flag),
+            (None, Some(declared)) => TenantTypeChoice::Schema(declared),
+            (None, None) => TenantTypeChoice::Default,
+        }
     }
 }
 
@@ -136,8 +158,8 @@ pub(crate) struct Printed {
     pub(crate) notes: Vec<String>,
 }
 
-/// Scopes the SQL the arguments name to `scope`.
-pub(crate) fn run(args: &Args, scope: Option<&Scope>) -> anyhow::Result<Printed> {
+/// Scopes the SQL the arguments name to `scope`, by `schema`.
+pub(crate) fn run(args: &Args, schema: Schema, scope: Option<&Scope>) -> anyhow::Result<Printed> {
     let sql = match &args.sql {
         Some(sql) => sql.clone(),
         None => read_stdin()?,
@@ -145,7 +167,6 @@ pub(crate) fn run(args: &Args, scope: Option<&Scope>) -> anyhow::Result<Printed>
     if sql.trim().is_empty() {
         bail!("no SQL given: pass it as the last argument or on standard input");
     }
-    let schema = Schema::from_toml_file(&args.schema)?;
     let rewriter = Rewriter::new(schema, args.dialect.dialect());
     let output = if args.bind { Output::Bind } else { Output::Inline };
     let rewritten = rewriter.rewrite_in(scope, &sql, output)?;

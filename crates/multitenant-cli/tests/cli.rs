@@ -165,8 +165,121 @@ fn tenant_with_unscoped_is_a_usage_error() {
 fn a_tenant_that_does_not_read_as_the_tenant_type_is_a_usage_error() {
     let run = rewrite(&["--tenant", "acme", "SELECT * FROM ads"], "");
     assert_usage_error(&run, "\"acme\" is not a valid bigint");
+    assert!(
+        run.stderr.contains("the schema's tenant_type"),
+        "examples/multitenant.toml declares bigint: {run:?}"
+    );
     let run = rewrite(&["--tenant-type", "integer", "--tenant", "4294967296", "SELECT * FROM ads"], "");
     assert_usage_error(&run, "\"4294967296\" is not a valid integer");
     let run = rewrite(&["--tenant-type", "uuid", "--tenant", "42", "SELECT * FROM ads"], "");
     assert_usage_error(&run, "\"42\" is not a valid uuid");
+}
+
+// How `--tenant` values are typed: `--tenant-type`, else the schema's `tenant_type`, else bigint.
+
+/// A schema file holding `text`, removed when dropped.
+struct SchemaFile(std::path::PathBuf);
+
+impl SchemaFile {
+    fn new(name: &str, text: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("multitenant-cli-{}-{name}.toml", std::process::id()));
+        std::fs::write(&path, text).expect("the schema file is written");
+        Self(path)
+    }
+
+    /// Runs `multitenant rewrite --schema <this file> <args>`.
+    fn rewrite(&self, args: &[&str]) -> Run {
+        let path = self.0.to_str().expect("the temporary path is UTF-8");
+        let mut all = vec!["rewrite", "--schema", path];
+        all.extend_from_slice(args);
+        run(&all, "")
+    }
+}
+
+impl Drop for SchemaFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+const ADS: &str = "[tables.ads]\ntenant_column = \"company_id\"\n";
+const UUID: &str = "0b7e5a4c-3f7d-4c1e-9a51-2d0f8f6c1a23";
+
+#[test]
+fn a_schema_declared_text_tenant_is_read_as_text_and_quoted() {
+    let schema = SchemaFile::new("text-top-level", &format!("tenant_type = \"text\"\n{ADS}"));
+    let run = schema.rewrite(&["--tenant", "o'brien", "SELECT * FROM ads WHERE id = 1"]);
+    assert_prints(&run, "SELECT * FROM ads WHERE id = 1 AND ads.company_id = 'o''brien'");
+    let run = schema.rewrite(&["--tenant", "42", "SELECT * FROM ads WHERE id = 1"]);
+    assert_prints(&run, "SELECT * FROM ads WHERE id = 1 AND ads.company_id = '42'");
+}
+
+#[test]
+fn a_tenant_type_declared_on_the_table_types_the_tenant_too() {
+    let schema = SchemaFile::new("text-per-table", &format!("{ADS}tenant_type = \"text\"\n"));
+    let run = schema.rewrite(&["--tenant", "o'brien", "--tenant", "acme", "SELECT * FROM ads"]);
+    assert_prints(&run, "SELECT * FROM ads WHERE ads.company_id IN ('o''brien', 'acme')");
+}
+
+#[test]
+fn a_schema_declared_uuid_tenant_is_read_as_a_uuid() {
+    let schema = SchemaFile::new("uuid", &format!("tenant_type = \"uuid\"\n{ADS}"));
+    let run = schema.rewrite(&["--tenant", UUID, "SELECT * FROM ads WHERE id = 1"]);
+    assert_prints(&run, &format!("SELECT * FROM ads WHERE id = 1 AND ads.company_id = '{UUID}'"));
+}
+
+#[test]
+fn tenant_type_overrides_the_schemas_tenant_type() {
+    let schema = SchemaFile::new("override", &format!("tenant_type = \"text\"\n{ADS}"));
+    let run =
+        schema.rewrite(&["--tenant-type", "bigint", "--tenant", "42", "SELECT * FROM ads WHERE id = 1"]);
+    assert_prints(&run, "SELECT * FROM ads WHERE id = 1 AND ads.company_id = 42");
+    let run = schema.rewrite(&["--tenant-type", "bigint", "--tenant", "o'brien", "SELECT * FROM ads"]);
+    assert_usage_error(&run, "\"o'brien\" is not a valid bigint");
+}
+
+#[test]
+fn without_a_tenant_type_anywhere_tenants_are_bigints() {
+    let schema = SchemaFile::new("untyped", ADS);
+    let run = schema.rewrite(&["--tenant", "42", "SELECT * FROM ads WHERE id = 1"]);
+    assert_prints(&run, "SELECT * FROM ads WHERE id = 1 AND ads.company_id = 42");
+    let run = schema.rewrite(&["--tenant", "o'brien", "SELECT * FROM ads"]);
+    assert_usage_error(
+        &run,
+        "--tenant: tenant value \"o'brien\" is not a valid bigint (invalid digit found in string)",
+    );
+    assert!(run.stderr.contains("declare tenant_type in the schema file, or pass --tenant-type"), "{run:?}");
+}
+
+#[test]
+fn a_tenant_of_the_wrong_type_is_a_usage_error_naming_the_type_and_its_source() {
+    let schema = SchemaFile::new("wrong-type", &format!("tenant_type = \"uuid\"\n{ADS}"));
+    let run = schema.rewrite(&["--tenant", UUID, "--tenant", "42", "SELECT * FROM ads"]);
+    assert_usage_error(&run, "--tenant: tenant value \"42\" is not a valid uuid (");
+    assert!(
+        run.stderr.contains(
+            "it is read as the schema's tenant_type: pass a valid uuid, or override the type with --tenant-type"
+        ),
+        "{run:?}"
+    );
+    let run = schema.rewrite(&["--tenant-type", "integer", "--tenant", "4294967296", "SELECT * FROM ads"]);
+    assert_usage_error(&run, "\"4294967296\" is not a valid integer (number too large");
+    assert!(run.stderr.contains("it is read as the --tenant-type given"), "{run:?}");
+}
+
+#[test]
+fn an_unknown_tenant_type_flag_is_a_usage_error_listing_the_types() {
+    let run = rewrite(&["--tenant-type", "int8", "--tenant", "42", "SELECT * FROM ads"], "");
+    assert_usage_error(&run, "[possible values: bigint, integer, uuid, text]");
+}
+
+#[test]
+fn a_schema_whose_tenant_types_disagree_is_refused_naming_the_line() {
+    let schema =
+        SchemaFile::new("conflict", &format!("tenant_type = \"text\"\n{ADS}tenant_type = \"uuid\"\n"));
+    let run = schema.rewrite(&["--tenant", "acme", "SELECT * FROM ads"]);
+    assert_refused(
+        &run,
+        "table ads (line 4): tenant_type uuid disagrees with text, declared at the top level",
+    );
 }

@@ -47,6 +47,7 @@ mod error;
 mod rewrite;
 mod schema;
 mod tenant;
+mod tenant_type;
 
 pub use audit::{AuditError, Problem, audit, audit_sql};
 pub use context::{
@@ -58,3 +59,4 @@ pub use error::Error;
 pub use rewrite::{Output, Rewriter, Rewritten, TenantBinding, TenantParameter};
 pub use schema::{ForeignKey, Resolved, Schema, SchemaBuilder, SchemaError, Table, TableKind, TableName};
 pub use tenant::TenantId;
+pub use tenant_type::{InvalidTenant, TenantType, UnknownTenantType};

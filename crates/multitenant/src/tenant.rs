@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
+use crate::TenantType;
+
 /// The identity of one tenant: the value its rows carry in their tenant column.
 ///
-/// Integers (64- and 32-bit), UUIDs and text are supported. Text is reference-counted, so a
-/// `TenantId` is cheap to clone into every task that needs it.
+/// Integers (64- and 32-bit), UUIDs and text are supported; [`TenantType::parse`] reads one
+/// from text. Text is reference-counted, so a `TenantId` is cheap to clone into every task that
+/// needs it.
 ///
 /// ```
 /// use multitenant::TenantId;
@@ -55,13 +58,25 @@ impl TenantId {
         }
     }
 
-    /// The kind of value, for error messages and for checking that a set is uniform.
+    /// The kind of value, for error messages and for checking that a set is uniform: the
+    /// [`name`](TenantType::name) of its [`tenant_type`](Self::tenant_type).
     pub fn kind(&self) -> &'static str {
+        self.tenant_type().name()
+    }
+
+    /// The type of tenant column that holds this value.
+    ///
+    /// ```
+    /// use multitenant::{TenantId, TenantType};
+    ///
+    /// assert_eq!(TenantId::from("acme").tenant_type(), TenantType::Text);
+    /// ```
+    pub fn tenant_type(&self) -> TenantType {
         match self {
-            Self::I64(_) => "bigint",
-            Self::I32(_) => "integer",
-            Self::Uuid(_) => "uuid",
-            Self::Text(_) => "text",
+            Self::I64(_) => TenantType::BigInt,
+            Self::I32(_) => TenantType::Integer,
+            Self::Uuid(_) => TenantType::Uuid,
+            Self::Text(_) => TenantType::Text,
         }
     }
 }

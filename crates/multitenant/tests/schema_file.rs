@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use multitenant::{ForeignKey, Schema, SchemaError, Table, TableKind, TableName};
+use multitenant::{ForeignKey, Schema, SchemaError, Table, TableKind, TableName, TenantType};
 
 const EXAMPLE: &str = r#"
 [tables.companies]               # the tenant table itself: its tenant column is its id
@@ -57,6 +57,9 @@ fn line(error: &SchemaError) -> Option<usize> {
         | SchemaError::UndeclaredReference { line, .. }
         | SchemaError::ForeignKeyArity { line, .. }
         | SchemaError::DuplicateTable { line, .. }
+        | SchemaError::UnknownTenantType { line, .. }
+        | SchemaError::TenantTypeConflict { line, .. }
+        | SchemaError::TenantTypeOnReference { line, .. }
         | SchemaError::InvalidName { line, .. } => *line,
         other => panic!("{other:?} names no line"),
     }
@@ -365,7 +368,7 @@ fn errors_say_what_is_wrong_and_where() {
     assert_eq!(
         error.to_string(),
         "invalid schema file (line 3): unknown field `colour`, expected one of `tenant_column`, `reference`, \
-         `foreign_keys`"
+         `tenant_type`, `foreign_keys`"
     );
 }
 
@@ -400,6 +403,7 @@ fn the_example_file_in_the_repository_parses() {
     assert_eq!(table(&schema, "analytics.events").kind(), &tenant("company_id"));
     assert_eq!(table(&schema, "ad_stats").kind(), &tenant("company_id"));
     assert_eq!(table(&schema, "geo").kind(), &TableKind::Reference);
+    assert_eq!(schema.tenant_type(), Some(TenantType::BigInt));
     assert_eq!(table(&schema, "ads").foreign_keys(), [fk(&["campaign_id"], "campaigns", &["id"])]);
 }
 
@@ -410,4 +414,185 @@ fn a_missing_file_is_a_read_error_naming_the_path() {
         matches!(&error, SchemaError::Read { path, .. } if path == "/nonexistent/multitenant.toml"),
         "{error:?}"
     );
+}
+
+// The tenant column's type: `tenant_type`, at the top level or per tenant table.
+
+const TWO_TENANT_TABLES: &str =
+    "[tables.companies]\ntenant_column = \"id\"\n[tables.ads]\ntenant_column = \"company_id\"\n";
+
+#[test]
+fn the_tenant_type_is_read_from_the_top_level_or_from_tenant_tables() {
+    let cases = [
+        ("undeclared", String::new(), None),
+        ("top level", "tenant_type = \"text\"\n".to_owned(), Some(TenantType::Text)),
+        ("top level, uuid", "tenant_type = \"uuid\"\n".to_owned(), Some(TenantType::Uuid)),
+        ("first table", "[tables.x]\ntenant_column = \"c\"\ntenant_type = \"integer\"\n".to_owned(), Some(TenantType::Integer)),
+        (
+            "a later table only",
+            "[tables.x]\ntenant_column = \"c\"\n[tables.y]\ntenant_column = \"c\"\ntenant_type = \"bigint\"\n".to_owned(),
+            Some(TenantType::BigInt),
+        ),
+        (
+            "top level and tables agree",
+            "tenant_type = \"text\"\n[tables.x]\ntenant_column = \"c\"\ntenant_type = \"text\"\n\
+             [tables.y]\ntenant_column = \"c\"\ntenant_type = \"text\"\n"
+                .to_owned(),
+            Some(TenantType::Text),
+        ),
+        (
+            "inline table",
+            "[tables]\nx = { tenant_column = \"c\", tenant_type = \"uuid\" }\ny = { reference = true }\n".to_owned(),
+            Some(TenantType::Uuid),
+        ),
+        ("no tenant tables", "tenant_type = \"text\"\n[tables.geo]\nreference = true\n".to_owned(), Some(TenantType::Text)),
+    ];
+    for (case, text, expected) in cases {
+        let schema = Schema::from_toml_str(&text).unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert_eq!(schema.tenant_type(), expected, "{case}");
+    }
+}
+
+#[test]
+fn the_tenant_type_does_not_change_the_tables() {
+    let typed =
+        Schema::from_toml_str(&format!("tenant_type = \"text\"\n{TWO_TENANT_TABLES}")).expect("valid");
+    let untyped = Schema::from_toml_str(TWO_TENANT_TABLES).expect("valid");
+    assert!(typed.tables().eq(untyped.tables()));
+    assert_ne!(typed, untyped, "schemas of different tenant types are different schemas");
+}
+
+#[test]
+fn the_builder_and_the_file_declare_the_same_tenant_type() {
+    let built = Schema::builder()
+        .tenant_type(TenantType::Uuid)
+        .tenant_table("companies", "id")
+        .tenant_table("ads", "company_id")
+        .build()
+        .expect("valid declarations");
+    assert_eq!(built.tenant_type(), Some(TenantType::Uuid));
+    let at_top =
+        Schema::from_toml_str(&format!("tenant_type = \"uuid\"\n{TWO_TENANT_TABLES}")).expect("valid");
+    assert_eq!(at_top, built);
+    let per_table = Schema::from_toml_str(
+        "[tables.companies]\ntenant_column = \"id\"\ntenant_type = \"uuid\"\n[tables.ads]\ntenant_column = \"company_id\"\n",
+    )
+    .expect("valid");
+    assert_eq!(per_table, built);
+}
+
+#[test]
+fn an_unknown_tenant_type_is_refused_on_its_line_listing_the_known_ones() {
+    let cases = [
+        ("top level", "tenant_type = \"int8\"\n[tables.x]\ntenant_column = \"c\"\n", "int8", 1),
+        ("upper case", "\n[tables.x]\ntenant_column = \"c\"\ntenant_type = \"BIGINT\"\n", "BIGINT", 4),
+        ("empty", "[tables.x]\ntenant_column = \"c\"\ntenant_type = \"\"\n", "", 3),
+        ("builder spelling", "tenant_type = \"BigInt\"\n", "BigInt", 1),
+    ];
+    for (case, text, expected_name, expected_line) in cases {
+        let error = refused(text);
+        assert!(
+            matches!(&error, SchemaError::UnknownTenantType { name, .. } if name == expected_name),
+            "{case}: {error:?}"
+        );
+        assert_eq!(line(&error), Some(expected_line), "{case}");
+        assert!(error.to_string().ends_with("use one of bigint, integer, uuid, text"), "{case}: {error}");
+    }
+}
+
+#[test]
+fn a_tenant_type_that_is_not_a_string_is_refused_on_its_line() {
+    for (text, expected) in
+        [("tenant_type = 8\n", 1), ("[tables.x]\ntenant_column = \"c\"\ntenant_type = [\"text\"]\n", 3)]
+    {
+        let error = refused(text);
+        assert!(matches!(error, SchemaError::Syntax { .. }), "{text:?}: {error:?}");
+        assert_eq!(line(&error), Some(expected), "{text:?}: {error}");
+    }
+}
+
+#[test]
+fn tenant_types_that_disagree_are_refused_naming_both_declarations() {
+    let cases = [
+        (
+            "table against top level",
+            "tenant_type = \"bigint\"\n[tables.x]\ntenant_column = \"c\"\ntenant_type = \"text\"\n",
+            ("x", TenantType::Text, TenantType::BigInt, None, 4),
+        ),
+        (
+            "table against table",
+            "[tables.x]\ntenant_column = \"c\"\ntenant_type = \"uuid\"\n\n[tables.y]\ntenant_column = \"c\"\n\
+             tenant_type = \"text\"\n",
+            ("y", TenantType::Text, TenantType::Uuid, Some("x"), 7),
+        ),
+        (
+            "third table against the first",
+            "[tables.x]\ntenant_column = \"c\"\ntenant_type = \"integer\"\n[tables.y]\ntenant_column = \"c\"\n\
+             tenant_type = \"integer\"\n[tables.z]\ntenant_column = \"c\"\ntenant_type = \"bigint\"\n",
+            ("z", TenantType::BigInt, TenantType::Integer, Some("x"), 9),
+        ),
+    ];
+    for (case, text, (expected_table, expected_type, expected_other, expected_other_table, expected_line)) in
+        cases
+    {
+        let error = refused(text);
+        let SchemaError::TenantTypeConflict { table, tenant_type, other, other_table, line } = &error else {
+            panic!("{case}: {error:?}");
+        };
+        assert_eq!(
+            (table.as_str(), *tenant_type, *other, other_table.as_deref(), *line),
+            (expected_table, expected_type, expected_other, expected_other_table, Some(expected_line)),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn tenant_type_conflicts_say_which_declarations_disagree_and_what_to_do() {
+    let error =
+        refused("tenant_type = \"bigint\"\n[tables.ads]\ntenant_column = \"c\"\ntenant_type = \"text\"\n");
+    assert_eq!(
+        error.to_string(),
+        "table ads (line 4): tenant_type text disagrees with bigint, declared at the top level; every tenant \
+         table holds the same tenant, so declare one tenant_type (once, at the top level of the file)"
+    );
+    let error = refused(
+        "[tables.companies]\ntenant_column = \"id\"\ntenant_type = \"uuid\"\n[tables.ads]\ntenant_column = \"c\"\n\
+         tenant_type = \"text\"\n",
+    );
+    assert!(
+        error.to_string().starts_with(
+            "table ads (line 6): tenant_type text disagrees with uuid, declared for table companies;"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_tenant_type_on_a_reference_table_is_refused_on_its_line() {
+    let cases = [
+        ("[tables.geo]\nreference = true\ntenant_type = \"text\"\n", 3),
+        ("tenant_type = \"text\"\n[tables.geo]\nreference = true\ntenant_type = \"text\"\n", 4),
+        ("[tables]\ngeo = { tenant_type = \"uuid\", reference = true }\n", 2),
+    ];
+    for (text, expected) in cases {
+        let error = refused(text);
+        assert!(
+            matches!(&error, SchemaError::TenantTypeOnReference { table, .. } if table == "geo"),
+            "{text:?}: {error:?}"
+        );
+        assert_eq!(line(&error), Some(expected), "{text:?}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "table geo (line {expected}): a reference table has no tenant column, so no tenant_type; remove it"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_table_of_no_kind_with_a_tenant_type_still_asks_for_its_kind() {
+    let error = refused("[tables.ads]\ntenant_type = \"text\"\n");
+    assert!(matches!(error, SchemaError::MissingTenantColumn { line: Some(1), .. }), "{error:?}");
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::name::{self, TableName};
 use super::{ForeignKey, Schema, SchemaError, Table, TableKind};
+use crate::TenantType;
 
 /// A name as written, with the 1-based line it was written on when it comes from a file.
 #[derive(Debug, Clone)]
@@ -27,13 +28,15 @@ pub(super) struct TableDecl {
     pub(super) name: Written,
     pub(super) tenant_column: Option<Written>,
     pub(super) reference: bool,
+    /// The table's own `tenant_type`, which must agree with every other one.
+    pub(super) tenant_type: Option<Written>,
     pub(super) foreign_keys: Vec<ForeignKeyDecl>,
 }
 
 impl TableDecl {
     /// A table declared only by name: neither tenant nor reference table yet.
     pub(super) fn named(name: Written) -> Self {
-        Self { name, tenant_column: None, reference: false, foreign_keys: Vec::new() }
+        Self { name, tenant_column: None, reference: false, tenant_type: None, foreign_keys: Vec::new() }
     }
 }
 
@@ -48,7 +51,9 @@ pub(super) struct ForeignKeyDecl {
 }
 
 /// Checks the declarations, in order, and builds the schema. The first problem wins.
-pub(super) fn check(decls: &[TableDecl]) -> Result<Schema, SchemaError> {
+///
+/// `tenant_type` is the one declared for the whole schema (the file's top level).
+pub(super) fn check(tenant_type: Option<&Written>, decls: &[TableDecl]) -> Result<Schema, SchemaError> {
     let names = table_names(decls)?;
     let declared: HashSet<&TableName> = names.iter().collect();
     let tables = decls
@@ -56,7 +61,56 @@ pub(super) fn check(decls: &[TableDecl]) -> Result<Schema, SchemaError> {
         .zip(&names)
         .map(|(decl, name)| table(decl, name, &declared))
         .collect::<Result<_, _>>()?;
-    Ok(Schema { tables })
+    let tenant_type = agreed_tenant_type(tenant_type, decls, &names)?;
+    Ok(Schema { tables, tenant_type })
+}
+
+/// The tenant type declared at the top level or by tables, refusing two that disagree and one
+/// on a reference table.
+fn agreed_tenant_type(
+    top_level: Option<&Written>,
+    decls: &[TableDecl],
+    names: &[TableName],
+) -> Result<Option<TenantType>, SchemaError> {
+    let mut agreed: Option<(TenantType, Option<&TableName>)> =
+        top_level.map(parse_tenant_type).transpose()?.map(|t| (t, None));
+    for (decl, name) in decls.iter().zip(names) {
+        let Some(written) = &decl.tenant_type else { continue };
+        let declared = table_tenant_type(decl, name, written)?;
+        match agreed {
+            Some((other, other_table)) if other != declared => {
+                return Err(SchemaError::TenantTypeConflict {
+                    table: name.to_string(),
+                    tenant_type: declared,
+                    other,
+                    other_table: other_table.map(ToString::to_string),
+                    line: written.line,
+                });
+            }
+            Some(_) => {}
+            None => agreed = Some((declared, Some(name))),
+        }
+    }
+    Ok(agreed.map(|(tenant_type, _)| tenant_type))
+}
+
+/// A table's own `tenant_type`, which only a tenant table may declare.
+fn table_tenant_type(
+    decl: &TableDecl,
+    name: &TableName,
+    written: &Written,
+) -> Result<TenantType, SchemaError> {
+    if decl.reference {
+        return Err(SchemaError::TenantTypeOnReference { table: name.to_string(), line: written.line });
+    }
+    parse_tenant_type(written)
+}
+
+fn parse_tenant_type(written: &Written) -> Result<TenantType, SchemaError> {
+    written
+        .text
+        .parse()
+        .map_err(|_| SchemaError::UnknownTenantType { name: written.text.clone(), line: written.line })
 }
 
 /// Parses every table name, refusing one declared twice (after folding).

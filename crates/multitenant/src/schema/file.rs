@@ -1,6 +1,8 @@
 //! The TOML schema file format.
 //!
 //! ```toml
+//! tenant_type = "bigint"           # optional: bigint, integer, uuid or text
+//!
 //! [tables.companies]               # the tenant table itself: its tenant column is its id
 //! tenant_column = "id"
 //!
@@ -13,7 +15,8 @@
 //! ```
 //!
 //! Table keys, `references` and column names are SQL identifiers (`"analytics.events"`,
-//! `'"Visits"'`). Unknown keys are refused. Every error names its 1-based line; the checks
+//! `'"Visits"'`). `tenant_type` may also be set per tenant table; all must agree. Unknown keys
+//! are refused. Every error names its 1-based line; the checks
 //! themselves are shared with [`SchemaBuilder`](super::SchemaBuilder).
 
 use std::collections::BTreeMap;
@@ -28,6 +31,7 @@ use super::{Schema, SchemaError};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    tenant_type: Option<Spanned<String>>,
     #[serde(default)]
     tables: BTreeMap<Spanned<String>, TableEntry>,
 }
@@ -39,6 +43,7 @@ struct TableEntry {
     tenant_column: Option<Spanned<String>>,
     #[serde(default)]
     reference: bool,
+    tenant_type: Option<Spanned<String>>,
     #[serde(default)]
     foreign_keys: Vec<Spanned<ForeignKeyEntry>>,
 }
@@ -63,7 +68,8 @@ pub(super) fn parse(text: &str) -> Result<Schema, SchemaError> {
     tables.sort_by_key(|(name, _)| name.span().start);
     let decls: Vec<TableDecl> =
         tables.into_iter().map(|(name, entry)| table_decl(&lines, name, entry)).collect();
-    decl::check(&decls)
+    let tenant_type = file.tenant_type.map(|t| lines.written(t));
+    decl::check(tenant_type.as_ref(), &decls)
 }
 
 fn table_decl(lines: &Lines, name: Spanned<String>, entry: TableEntry) -> TableDecl {
@@ -71,6 +77,7 @@ fn table_decl(lines: &Lines, name: Spanned<String>, entry: TableEntry) -> TableD
         name: lines.written(name),
         tenant_column: entry.tenant_column.map(|column| lines.written(column)),
         reference: entry.reference,
+        tenant_type: entry.tenant_type.map(|t| lines.written(t)),
         foreign_keys: entry.foreign_keys.into_iter().map(|fk| foreign_key_decl(lines, fk)).collect(),
     }
 }

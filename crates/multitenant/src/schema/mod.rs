@@ -13,7 +13,7 @@ use std::path::Path;
 use sqlparser::ast::{Ident, ObjectName};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use crate::Dialect;
+use crate::{Dialect, TenantType};
 use decl::{ForeignKeyDecl, TableDecl, Written};
 pub use name::TableName;
 pub(crate) use name::{quote_if_needed, relation};
@@ -36,6 +36,7 @@ pub(crate) use name::{quote_if_needed, relation};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
     tables: Vec<Table>,
+    tenant_type: Option<TenantType>,
 }
 
 /// One declared table (or view).
@@ -118,6 +119,30 @@ impl Schema {
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Self, SchemaError> {
         file::parse(text)
+    }
+
+    /// The type of every tenant column, when the schema declares it (`tenant_type` in the
+    /// file, [`SchemaBuilder::tenant_type`] in code); `None` when it does not.
+    ///
+    /// It tells a caller how to read a tenant given as text, such as a command-line argument:
+    ///
+    /// ```
+    /// use multitenant::{Schema, TenantId, TenantType};
+    ///
+    /// let schema = Schema::from_toml_str(r#"
+    ///     tenant_type = "text"
+    ///
+    ///     [tables.ads]
+    ///     tenant_column = "company_slug"
+    /// "#)?;
+    /// assert_eq!(schema.tenant_type(), Some(TenantType::Text));
+    ///
+    /// let tenant_type = schema.tenant_type().unwrap_or(TenantType::BigInt);
+    /// assert_eq!(tenant_type.parse("o'brien")?, TenantId::from("o'brien"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tenant_type(&self) -> Option<TenantType> {
+        self.tenant_type
     }
 
     /// The declared tables, in declaration order.
@@ -225,6 +250,8 @@ impl Table {
 /// same table (after folding: `ads` and `ADS` are one table) add to one declaration.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaBuilder {
+    /// The type of every tenant column, if declared.
+    tenant_type: Option<Written>,
     /// The declarations, in the order their tables were first named.
     tables: Vec<TableDecl>,
     /// For each declaration, its parsed name, if it parses (else `build` reports it).
@@ -235,6 +262,12 @@ impl SchemaBuilder {
     /// Declares a tenant table (or view) whose rows belong to the tenant in `tenant_column`.
     pub fn tenant_table(&mut self, table: &str, tenant_column: &str) -> &mut Self {
         self.entry(table).tenant_column = Some(Written::in_code(tenant_column));
+        self
+    }
+
+    /// Declares the type of every tenant column; see [`Schema::tenant_type`].
+    pub fn tenant_type(&mut self, tenant_type: TenantType) -> &mut Self {
+        self.tenant_type = Some(Written::in_code(tenant_type.name()));
         self
     }
 
@@ -282,7 +315,7 @@ impl SchemaBuilder {
 
     /// Checks the declarations and builds the schema.
     pub fn build(&self) -> Result<Schema, SchemaError> {
-        decl::check(&self.tables)
+        decl::check(self.tenant_type.as_ref(), &self.tables)
     }
 }
 
@@ -348,6 +381,42 @@ pub enum SchemaError {
         /// 1-based line of the second declaration, where known.
         line: Option<usize>,
     },
+    /// A `tenant_type` that is not one of the [`TenantType`] names.
+    #[error("unknown tenant_type {name:?}{}: use one of {}", at_line(*line), TenantType::names())]
+    UnknownTenantType {
+        /// The name as written.
+        name: String,
+        /// 1-based line, where known.
+        line: Option<usize>,
+    },
+    /// A table's `tenant_type` disagrees with the top level's or another table's: all tenant
+    /// tables hold the same tenant.
+    #[error(
+        "table {table}{}: tenant_type {tenant_type} disagrees with {other}, declared {}; every tenant \
+         table holds the same tenant, so declare one tenant_type (once, at the top level of the file)",
+        at_line(*line),
+        other_table.as_ref().map_or_else(|| "at the top level".to_owned(), |t| format!("for table {t}"))
+    )]
+    TenantTypeConflict {
+        /// The table whose `tenant_type` disagrees.
+        table: String,
+        /// Its `tenant_type`.
+        tenant_type: TenantType,
+        /// The type declared before.
+        other: TenantType,
+        /// The table that declared it, or `None` for the top level.
+        other_table: Option<String>,
+        /// 1-based line of the disagreeing `tenant_type`, where known.
+        line: Option<usize>,
+    },
+    /// A reference table declares a `tenant_type`, but it has no tenant column.
+    #[error("table {table}{}: a reference table has no tenant column, so no tenant_type; remove it", at_line(*line))]
+    TenantTypeOnReference {
+        /// The table.
+        table: String,
+        /// 1-based line of its `tenant_type`, where known.
+        line: Option<usize>,
+    },
     /// A table or column name is not a valid SQL identifier.
     #[error("invalid name {name:?}{}: {reason}", at_line(*line))]
     InvalidName {
@@ -370,6 +439,9 @@ impl SchemaError {
             | Self::UndeclaredReference { line, .. }
             | Self::ForeignKeyArity { line, .. }
             | Self::DuplicateTable { line, .. }
+            | Self::UnknownTenantType { line, .. }
+            | Self::TenantTypeConflict { line, .. }
+            | Self::TenantTypeOnReference { line, .. }
             | Self::InvalidName { line, .. } => *line = line.or(at),
             Self::Read { .. } => {}
         }
