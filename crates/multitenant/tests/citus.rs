@@ -179,8 +179,55 @@ async fn checks(pool: &PgPool) -> Result<(), String> {
         other => problems.push(format!("two-tenant join: {} returned {other:?}", rewritten.sql())),
     }
 
+    relations_as_orms_write_them(pool, &rewriter, &mut problems).await;
+
     match problems.is_empty() {
         true => Ok(()),
         false => Err(problems.join("\n\n")),
+    }
+}
+
+/// Spanning tenants (two, or all when unscoped), relations along foreign keys written as ORMs
+/// write them run on Citus, and return each tenant's own result (its routed single-tenant
+/// rewrite), together.
+async fn relations_as_orms_write_them(pool: &PgPool, rewriter: &Rewriter, problems: &mut Vec<String>) {
+    const STATEMENTS: &[&str] = &[
+        r#"SELECT c.name || ' of ' || c.company_id FROM campaigns c WHERE EXISTS(SELECT 1 AS "a" FROM "ads" U0 WHERE (U0."campaign_id" = ("c"."id") AND U0."id" >= 9) LIMIT 1)"#,
+        "SELECT a.title FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.name = 'campaign 2')",
+        "SELECT title FROM ads WHERE campaign_id NOT IN (SELECT id FROM campaigns WHERE name <> 'campaign 2')",
+        "SELECT a.title FROM ads a WHERE a.campaign_id = ANY (SELECT c.id FROM campaigns c WHERE c.name = 'campaign 3')",
+        "SELECT c.name || ': ' || (SELECT count(*) FROM ads U0 WHERE U0.campaign_id = (c.id) AND U0.id > c.company_id) FROM campaigns c",
+        "UPDATE ads SET title = title WHERE id IN (SELECT U0.id FROM ads U0 JOIN campaigns U1 ON (U0.campaign_id = U1.id) \
+         WHERE U1.name = 'campaign 3') RETURNING title",
+    ];
+    let scopes = [
+        (Scope::tenants([1_i64, 2]).expect("two tenants"), vec![1_i64, 2]),
+        (Scope::Unscoped, (1_i64..=6).collect()),
+    ];
+    for sql in STATEMENTS {
+        for (scope, tenants) in &scopes {
+            let rewritten = rewrite(rewriter, scope, sql);
+            let mut got =
+                run(pool, rewritten.sql(), &[], rewritten.tenant_parameter().map(|p| p.binding())).await;
+            if let Ok(rows) = &mut got {
+                rows.sort();
+            }
+            let mut want = Vec::new();
+            for tenant in tenants {
+                let own = rewrite(rewriter, &Scope::tenant(*tenant), sql);
+                match run(pool, own.sql(), &[], own.tenant_parameter().map(|p| p.binding())).await {
+                    Ok(rows) => want.extend(rows),
+                    Err(e) => problems.push(format!("tenant {tenant}'s own {}: {e}", own.sql())),
+                }
+            }
+            want.sort();
+            match got {
+                Ok(rows) if rows == want => {}
+                other => problems.push(format!(
+                    "{scope:?}: {}\n  returned {other:?}\n  want each tenant's own rows: {want:?}",
+                    rewritten.sql()
+                )),
+            }
+        }
     }
 }
