@@ -35,9 +35,12 @@ pub enum Error {
         /// Why it cannot be scoped, and what to do instead.
         reason: &'static str,
     },
-    /// `UPDATE ... SET <tenant column> = ...`: rows never move between tenants.
+    /// `UPDATE ... SET <tenant column> = <anything but the row's own tenant>`: rows never move
+    /// between tenants.
     #[error(
-        "refused {statement}: it assigns tenant column {table}.{column}; rows never move between tenants"
+        "refused {statement}: it assigns tenant column {table}.{column} a value that is not provably the \
+         row's own tenant; rows never move between tenants. Leave the column out of the SET list, or \
+         give it the current tenant as a literal or a bound parameter"
     )]
     TenantColumnAssigned {
         /// `UPDATE` or `INSERT ... ON CONFLICT DO UPDATE`.
@@ -47,11 +50,14 @@ pub enum Error {
         /// Its tenant column.
         column: String,
     },
-    /// An `INSERT` names a tenant other than the current one(s).
+    /// An `INSERT` (or an `UPDATE` that assigns the tenant column) names a tenant other than
+    /// the current one(s).
     #[error(
-        "refused INSERT into {table}: tenant column {column} is {value}, which is not the current tenant"
+        "refused {statement} of {table}: tenant column {column} is given {value}, which is not the current tenant"
     )]
     ForeignTenant {
+        /// `INSERT`, `UPDATE` or `INSERT ... ON CONFLICT DO UPDATE`.
+        statement: &'static str,
         /// The table.
         table: String,
         /// Its tenant column.

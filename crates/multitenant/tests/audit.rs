@@ -44,6 +44,14 @@ audits! {
     insert_tenant: "INSERT INTO ads (id, company_id) VALUES (1, $1)" => Ok(());
     update_assigns_tenant: "UPDATE ads SET company_id = 6 WHERE ads.company_id = $1" => Err(Problem::TenantAssigned);
     update_unguarded: "UPDATE ads SET title = 'x'" => Err(Problem::Unguarded);
+    update_keeps_tenant: "UPDATE ads SET company_id = 5 WHERE ads.company_id = 5 AND ads.company_id = $1" => Ok(());
+    update_keeps_tenant_unequated: "UPDATE ads SET company_id = 5 WHERE ads.company_id = $1" => Err(Problem::TenantAssigned);
+    update_other_tenant_equated: "UPDATE ads SET company_id = 6 WHERE ads.company_id = 6 AND ads.company_id = $1" => Err(Problem::TenantAssigned);
+    update_unguarded_parameter: "UPDATE ads SET company_id = $2 WHERE ads.company_id = $2 AND ads.company_id = $1" => Err(Problem::TenantAssigned);
+    update_tenant_itself: "UPDATE ads a SET company_id = a.company_id WHERE a.company_id = $1" => Ok(());
+    update_tuple_tenant: "UPDATE ads SET (company_id, title) = (5, 'x') WHERE ads.company_id = 5 AND ads.company_id = $1" => Err(Problem::TenantAssigned);
+    upsert_excluded_equated: "INSERT INTO ads (id, company_id) VALUES (1, $1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id WHERE ads.company_id = $1 AND ads.company_id = EXCLUDED.company_id" => Ok(());
+    upsert_excluded_unequated: "INSERT INTO ads (id, company_id) VALUES (1, $1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id WHERE ads.company_id = $1" => Err(Problem::TenantAssigned);
     delete_using_unguarded: "DELETE FROM ads USING campaigns c WHERE ads.company_id = $1" => Err(Problem::Unguarded);
     truncate: "TRUNCATE ads" => Err(Problem::Opaque);
     reference_only: "SELECT * FROM geo" => Ok(());

@@ -329,6 +329,56 @@ cases! {
         => "SELECT * FROM ads a WHERE a.campaign_id IN (SELECT c.id FROM campaigns c WHERE c.company_id = 42) AND a.company_id = 42";
 }
 
+// Full-row saves: the tenant column may be assigned the row's own tenant (checked on every use,
+// and equated with the column in the WHERE, so no other value can be written); nothing else.
+cases! {
+    full_row_update_literal: t42(), Inline, r#"UPDATE "ads" SET "company_id" = 42, "title" = 'x' WHERE "ads"."id" = 3"#
+        => r#"UPDATE "ads" SET "company_id" = 42, "title" = 'x' WHERE "ads"."id" = 3 AND "ads".company_id = 42"#;
+    full_row_update_literal_bound: t42(), Bind, "UPDATE ads SET company_id = 42, title = $1 WHERE id = $2"
+        => "UPDATE ads SET company_id = 42, title = $1 WHERE id = $2 AND ads.company_id = 42 AND ads.company_id = $3";
+    full_row_update_parameter: t42(), Bind, r#"UPDATE "ads" SET "company_id" = $1, "title" = $2 WHERE "ads"."id" = $3"#
+        => r#"UPDATE "ads" SET "company_id" = $1, "title" = $2 WHERE "ads"."id" = $3 AND "ads".company_id = $1 AND "ads".company_id = $4"#;
+    full_row_update_cast_parameter: t42(), Bind, "UPDATE ads SET company_id = $1::bigint WHERE id = $2"
+        => "UPDATE ads SET company_id = $1::BIGINT WHERE id = $2 AND ads.company_id = $1 AND ads.company_id = $3";
+    full_row_update_alias: t42(), Inline, "UPDATE ads AS a SET company_id = 42 WHERE a.id = 3"
+        => "UPDATE ads AS a SET company_id = 42 WHERE a.id = 3 AND a.company_id = 42";
+    full_row_update_itself: t42(), Inline, "UPDATE ads SET company_id = company_id, title = 'x' WHERE id = 3"
+        => "UPDATE ads SET company_id = company_id, title = 'x' WHERE id = 3 AND ads.company_id = 42";
+    full_row_update_itself_qualified: t42(), Inline, "UPDATE ads SET company_id = ads.company_id WHERE id = 3"
+        => "UPDATE ads SET company_id = ads.company_id WHERE id = 3 AND ads.company_id = 42";
+    full_row_update_several_tenants: t13(), Inline, "UPDATE ads SET company_id = 3, title = 'x' WHERE id = 5"
+        => "UPDATE ads SET company_id = 3, title = 'x' WHERE id = 5 AND ads.company_id = 3 AND ads.company_id IN (1, 3)";
+    full_row_update_several_tenants_parameter: t13(), Bind, "UPDATE ads SET company_id = $1 WHERE id = $2"
+        => "UPDATE ads SET company_id = $1 WHERE id = $2 AND ads.company_id = $1 AND ads.company_id = ANY($3)";
+    full_row_update_itself_unscoped: unscoped(), Inline, "UPDATE ads SET company_id = company_id WHERE id = 3"
+        => "UPDATE ads SET company_id = company_id WHERE id = 3";
+    upsert_tenant_from_excluded: t42(), Bind, "INSERT INTO ads (company_id, id, title) VALUES ($1, 1, $2) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title"
+        => "INSERT INTO ads (company_id, id, title) VALUES ($1, 1, $2) ON CONFLICT(company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title WHERE ads.company_id = $3 AND ads.company_id = EXCLUDED.company_id";
+    upsert_tenant_from_excluded_added: t42(), Inline, "INSERT INTO ads (id, title) VALUES (1, 'x') ON CONFLICT (company_id, id) DO UPDATE SET company_id = excluded.company_id"
+        => "INSERT INTO ads (id, title, company_id) VALUES (1, 'x', 42) ON CONFLICT(company_id, id) DO UPDATE SET company_id = excluded.company_id WHERE ads.company_id = 42 AND ads.company_id = excluded.company_id";
+    upsert_tenant_from_excluded_several: t13(), Inline, "INSERT INTO ads (company_id, id) VALUES (3, 1) ON CONFLICT (id) DO UPDATE SET company_id = EXCLUDED.company_id"
+        => "INSERT INTO ads (company_id, id) VALUES (3, 1) ON CONFLICT(id) DO UPDATE SET company_id = EXCLUDED.company_id WHERE ads.company_id IN (1, 3) AND ads.company_id = EXCLUDED.company_id";
+}
+
+refusals! {
+    full_row_update_other_tenant: Dialect::Postgres, t42(), "UPDATE ads SET company_id = 7, title = 'x' WHERE id = 3" => Error::ForeignTenant { statement: "UPDATE", .. },
+    full_row_update_outside_set: Dialect::Postgres, t13(), "UPDATE ads SET company_id = 2 WHERE id = 3" => Error::ForeignTenant { .. },
+    full_row_update_null: Dialect::Postgres, t42(), "UPDATE ads SET company_id = NULL WHERE id = 3" => Error::ForeignTenant { .. },
+    full_row_update_expression: Dialect::Postgres, t42(), "UPDATE ads SET company_id = company_id + 1 WHERE id = 3" => Error::TenantColumnAssigned { .. },
+    full_row_update_subquery: Dialect::Postgres, t42(), "UPDATE ads SET company_id = (SELECT 42) WHERE id = 3" => Error::TenantColumnAssigned { .. },
+    full_row_update_other_tables_column: Dialect::Postgres, t42(), "UPDATE ads SET company_id = c.company_id FROM campaigns c WHERE c.id = ads.campaign_id" => Error::TenantColumnAssigned { .. },
+    full_row_update_excluded_outside_upsert: Dialect::Postgres, t42(), "UPDATE ads SET company_id = excluded.company_id FROM ads excluded WHERE ads.id = excluded.id" => Error::TenantColumnAssigned { .. },
+    full_row_update_tuple: Dialect::Postgres, t42(), "UPDATE ads SET (company_id, title) = (42, 'x') WHERE id = 3" => Error::TenantColumnAssigned { .. },
+    full_row_update_unscoped_value: Dialect::Postgres, unscoped(), "UPDATE ads SET company_id = 2 WHERE id = 3" => Error::TenantColumnAssigned { .. },
+    full_row_update_no_tenant: Dialect::Postgres, None::<Scope>, "UPDATE ads SET company_id = 2 WHERE id = 3" => Error::MissingTenant { .. },
+    upsert_tenant_from_other_expression: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = ads.id" => Error::TenantColumnAssigned { .. },
+}
+
+sqlite_cases! {
+    sqlite_full_row_update_parameter: t42(), Bind, "UPDATE ads SET company_id = ?, title = ? WHERE id = ?"
+        => "UPDATE ads SET company_id = ?1, title = ?2 WHERE id = ?3 AND ads.company_id = ?1 AND ads.company_id = ?4";
+}
+
 // SQLite: `?` placeholders are made explicit so the tenant parameter cannot shift them.
 sqlite_cases! {
     sqlite_anonymous_parameters_numbered: t42(), Bind, "SELECT * FROM ads WHERE id = ? ORDER BY id LIMIT ?"
@@ -360,11 +410,11 @@ refusals! {
     table_statement_does_not_parse: Dialect::Postgres, t42(), "TABLE ads" => Error::Parse { .. },
     unparseable: Dialect::Postgres, t42(), "SELEC * FROM ads" => Error::Parse { .. },
     one_bad_statement_refuses_all: Dialect::Postgres, t42(), "SELECT * FROM ads; TRUNCATE ads" => Error::Unsupported { .. },
-    update_sets_tenant: Dialect::Postgres, t42(), "UPDATE ads SET company_id = 7 WHERE id = 1" => Error::TenantColumnAssigned { .. },
-    update_sets_tenant_qualified_upper: Dialect::Postgres, t42(), "UPDATE ads SET COMPANY_ID = 7" => Error::TenantColumnAssigned { .. },
-    regression_update_only_sets_tenant: Dialect::Postgres, t42(), "UPDATE ONLY ads SET company_id = 7" => Error::TenantColumnAssigned { .. },
+    update_sets_tenant: Dialect::Postgres, t42(), "UPDATE ads SET company_id = 7 WHERE id = 1" => Error::ForeignTenant { .. },
+    update_sets_tenant_qualified_upper: Dialect::Postgres, t42(), "UPDATE ads SET COMPANY_ID = 7" => Error::ForeignTenant { .. },
+    regression_update_only_sets_tenant: Dialect::Postgres, t42(), "UPDATE ONLY ads SET company_id = 7" => Error::ForeignTenant { .. },
     update_sets_tenant_in_tuple: Dialect::Postgres, t42(), "UPDATE ads SET (title, company_id) = ('x', 7)" => Error::TenantColumnAssigned { .. },
-    on_conflict_sets_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = 7" => Error::TenantColumnAssigned { .. },
+    on_conflict_sets_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = 7" => Error::ForeignTenant { .. },
     insert_other_tenant_literal: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (7, 1)" => Error::ForeignTenant { .. },
     insert_second_row_other_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (42, 1), (7, 2)" => Error::ForeignTenant { .. },
     insert_null_tenant: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (NULL, 1)" => Error::ForeignTenant { .. },

@@ -37,7 +37,22 @@ impl Auditor<'_> {
         }
     }
 
-    fn is_column(&self, expr: &Expr, qualifier: &[Ident], column: &str) -> bool {
+    /// Whether some `AND`-ed term of `condition` is `qualifier.column = value`.
+    pub(super) fn equates(&self, condition: &Expr, qualifier: &[Ident], column: &str, value: &Expr) -> bool {
+        match condition {
+            Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+                self.equates(left, qualifier, column, value) || self.equates(right, qualifier, column, value)
+            }
+            Expr::Nested(inner) => self.equates(inner, qualifier, column, value),
+            Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
+                (self.is_column(left, qualifier, column) && right.as_ref() == value)
+                    || (self.is_column(right, qualifier, column) && left.as_ref() == value)
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn is_column(&self, expr: &Expr, qualifier: &[Ident], column: &str) -> bool {
         let Expr::CompoundIdentifier(parts) = expr else { return false };
         let Some((last, prefix)) = parts.split_last() else { return false };
         self.dialect.matches(last, column)

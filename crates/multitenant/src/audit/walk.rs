@@ -220,11 +220,12 @@ impl<'a> Auditor<'a> {
     fn on_conflict(&self, insert: &Insert, name: &ObjectName, table: &Table) -> Audit {
         let Some(OnInsert::OnConflict(conflict)) = &insert.on else { return Ok(()) };
         let OnConflictAction::DoUpdate(update) = &conflict.action else { return Ok(()) };
-        self.no_tenant_assignment(&update.assignments, table)?;
         let qualifier = match &insert.table_alias {
             Some(alias) => vec![alias.alias.clone()],
             None => idents(name),
         };
+        let assigned = Assigned { qualifier: &qualifier, selection: update.selection.as_ref(), upsert: true };
+        self.tenant_assignments(&update.assignments, table, &assigned)?;
         let column = table.tenant_column().unwrap_or_default();
         match update.selection.as_ref().is_some_and(|s| self.guards(s, &qualifier, column)) {
             true => Ok(()),
@@ -237,10 +238,17 @@ impl<'a> Auditor<'a> {
         self.subqueries(&update.selection)?;
         self.subqueries(&update.returning)?;
         self.subqueries(&update.table)?;
-        if let TableFactor::Table { name, alias, .. } = &update.table.relation
-            && let Some(table) = self.tenant_table(&relation(name, alias.as_ref()).0)
-        {
-            self.no_tenant_assignment(&update.assignments, table)?;
+        if let TableFactor::Table { name, alias, .. } = &update.table.relation {
+            let (name, alias) = relation(name, alias.as_ref());
+            if let Some(table) = self.tenant_table(&name) {
+                let qualifier = match alias {
+                    Some(alias) => vec![alias.name.clone()],
+                    None => idents(&name),
+                };
+                let assigned =
+                    Assigned { qualifier: &qualifier, selection: update.selection.as_ref(), upsert: false };
+                self.tenant_assignments(&update.assignments, table, &assigned)?;
+            }
         }
         let guards: Vec<&Expr> = update.selection.iter().collect();
         self.item(&update.table, &guards)?;
@@ -262,17 +270,43 @@ impl<'a> Auditor<'a> {
         from.iter().chain(delete.using.iter().flatten()).try_for_each(|item| self.item(item, &guards))
     }
 
-    fn no_tenant_assignment(&self, assignments: &[Assignment], table: &Table) -> Audit {
+    /// Assignments to the tenant column must leave it as it is: the column itself, or a
+    /// current tenant's literal, a guarded parameter or (in an upsert) `EXCLUDED`'s tenant
+    /// that the statement's condition equates with the column.
+    fn tenant_assignments(
+        &self,
+        assignments: &[Assignment],
+        table: &Table,
+        assigned: &Assigned<'_>,
+    ) -> Audit {
         let column = table.tenant_column().unwrap_or_default();
         let assigns = |name: &ObjectName| last_matches(self.dialect, name, column);
-        let assigned = assignments.iter().any(|a| match &a.target {
-            AssignmentTarget::ColumnName(name) => assigns(name),
-            AssignmentTarget::Tuple(names) => names.iter().any(assigns),
-        });
-        match assigned {
-            true => Err(fail(table, Problem::TenantAssigned)),
-            false => Ok(()),
+        for assignment in assignments {
+            let unchanged = match &assignment.target {
+                AssignmentTarget::ColumnName(name) if assigns(name) => {
+                    self.leaves_tenant(&assignment.value, column, assigned)
+                }
+                AssignmentTarget::Tuple(names) => !names.iter().any(assigns),
+                AssignmentTarget::ColumnName(_) => true,
+            };
+            if !unchanged {
+                return Err(fail(table, Problem::TenantAssigned));
+            }
         }
+        Ok(())
+    }
+
+    fn leaves_tenant(&self, value: &Expr, column: &str, assigned: &Assigned<'_>) -> bool {
+        let value = strip_casts(value);
+        let own = match value {
+            Expr::Identifier(ident) => self.dialect.matches(ident, column),
+            expr => self.is_column(expr, assigned.qualifier, column),
+        };
+        let excluded = assigned.upsert && self.is_column(value, &[Ident::new("excluded")], column);
+        let checked = self.is_tenant_literal(value)
+            || self.placeholder(value).is_some_and(|n| self.guarded.contains(&n));
+        own || ((checked || excluded)
+            && assigned.selection.is_some_and(|s| self.equates(s, assigned.qualifier, column, value)))
     }
 
     /// Audits every query nested in `node`'s expressions (and derived tables) as a query of
@@ -307,6 +341,21 @@ impl Visitor for Subqueries<'_, '_> {
     fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<AuditError> {
         self.depth -= 1;
         ControlFlow::Continue(())
+    }
+}
+
+/// Where assignments stand: the name the statement gives the table, its condition, and whether
+/// it is an upsert's `DO UPDATE` (where `EXCLUDED` names the inserted row).
+struct Assigned<'s> {
+    qualifier: &'s [Ident],
+    selection: Option<&'s Expr>,
+    upsert: bool,
+}
+
+fn strip_casts(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => strip_casts(expr),
+        other => other,
     }
 }
 

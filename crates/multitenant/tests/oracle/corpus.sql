@@ -439,6 +439,37 @@ INSERT INTO "Visits" (id, ad_id) VALUES (9, 1)
 -- expect: refused
 INSERT INTO "Visits" (company_id, id, ad_id) VALUES (2, 9, 1)
 
+---------------------------------------------------------------- full-row saves (the tenant column given its own tenant)
+-- name: full_row_update_literal
+UPDATE ads SET company_id = 2, campaign_id = 1, geo_id = 1, title = 'saved', clicks = 0 WHERE id = 3 RETURNING company_id, id, title
+
+-- name: full_row_update_parameter
+-- dialects: postgres
+-- params: 2, 'saved', 3
+UPDATE "ads" SET "company_id" = $1, "title" = $2 WHERE "ads"."id" = $3 RETURNING "company_id", "id", "title"
+
+-- name: full_row_update_parameter_sqlite
+-- dialects: sqlite
+-- params: 2, 'saved', 3
+UPDATE "ads" SET "company_id" = ?, "title" = ? WHERE "ads"."id" = ? RETURNING "company_id", "id", "title"
+
+-- name: full_row_update_foreign_parameter
+-- dialects: postgres
+-- expect: refused-at-exec
+-- params: 3, 'moved', 3
+UPDATE "ads" SET "company_id" = $1, "title" = $2 WHERE "ads"."id" = $3 RETURNING "company_id", "id"
+
+-- name: full_row_update_foreign_literal
+-- expect: refused
+UPDATE ads SET company_id = 3, title = 'moved' WHERE id = 3
+
+-- name: full_row_update_expression
+-- expect: refused
+UPDATE ads SET company_id = company_id + 1 WHERE id = 3
+
+-- name: upsert_tenant_from_excluded
+INSERT INTO ads (id, campaign_id, title, clicks) VALUES (3, 1, 'upserted', 0) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title RETURNING company_id, id, title
+
 ---------------------------------------------------------------- several tenants: relations written as ORMs write them
 -- Every pair of rows related along a declared key must belong to one tenant: these must equal
 -- each tenant's own result, together (tenants 1 and 3 reuse the same ids).

@@ -2,13 +2,13 @@
 //! (or has checked) its tenant column, and no statement may assign a tenant column.
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, CastKind, Delete, Expr, FromTable, Insert, ObjectName, OnConflictAction,
-    OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject, TableWithJoins, Update,
-    UpdateTableFromKind, Value,
+    Assignment, AssignmentTarget, CastKind, Delete, Expr, FromTable, Ident, Insert, ObjectName,
+    OnConflictAction, OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject,
+    TableWithJoins, Update, UpdateTableFromKind, Value,
 };
 
 use super::params;
-use super::predicate::{column_ref, conjoin};
+use super::predicate::{column_ref, conjoin, eq};
 use super::query::qualifier;
 use super::template::{LiteralCheck, OwnedLiteral};
 use super::walker::{Mode, Walker};
@@ -99,16 +99,19 @@ impl Walker<'_> {
             _ => Vec::new(),
         };
         if values.is_empty() {
-            return Err(Error::Unsupported {
-                statement: "INSERT".to_owned(),
-                table: table.name().to_string(),
-                reason: TENANT_VALUE,
-            });
+            return Err(tenant_value_error("INSERT", table));
         }
-        values.into_iter().try_for_each(|value| self.check_inserted_tenant(value, table))
+        values.into_iter().try_for_each(|value| self.check_tenant_value("INSERT", value, table))
     }
 
-    fn check_inserted_tenant(&mut self, value: &Expr, table: &Table) -> Result<(), Error> {
+    /// Accepts a literal or a parameter as the value of `table`'s tenant column, to be checked
+    /// against the current tenants on every use (literals) or by the driver (parameters).
+    fn check_tenant_value(
+        &mut self,
+        statement: &'static str,
+        value: &Expr,
+        table: &Table,
+    ) -> Result<(), Error> {
         let column = table.tenant_column().unwrap_or_default().to_owned();
         let literal = match strip_casts(value) {
             Expr::Value(v) => match &v.value {
@@ -119,21 +122,13 @@ impl Walker<'_> {
                     self.findings.guarded_parameters.extend(params::index_of(p));
                     return Ok(());
                 }
-                _ => return Err(self.tenant_value_error(table)),
+                _ => return Err(tenant_value_error(statement, table)),
             },
-            _ => return Err(self.tenant_value_error(table)),
+            _ => return Err(tenant_value_error(statement, table)),
         };
         let table = table.name().to_string();
-        self.findings.literal_checks.push(LiteralCheck { table, column, literal });
+        self.findings.literal_checks.push(LiteralCheck { statement, table, column, literal });
         Ok(())
-    }
-
-    fn tenant_value_error(&self, table: &Table) -> Error {
-        Error::Unsupported {
-            statement: "INSERT".to_owned(),
-            table: table.name().to_string(),
-            reason: TENANT_VALUE,
-        }
     }
 
     /// `ON CONFLICT DO UPDATE` may only touch the current tenant's row, and not its tenant.
@@ -157,16 +152,17 @@ impl Walker<'_> {
                 });
             }
         };
-        self.refuse_tenant_assignment("INSERT ... ON CONFLICT DO UPDATE", &update.assignments, table)?;
         let TableObject::TableName(name) = &insert.table else { return Ok(()) };
         let qualifier = match &insert.table_alias {
             Some(alias) => vec![alias.alias.clone()],
             None => qualifier(name, None),
         };
         self.check_qualifier(&qualifier, table)?;
+        let target = Target { statement: "INSERT ... ON CONFLICT DO UPDATE", table, qualifier: &qualifier };
+        let mut predicates = self.tenant_assignments(&target, &update.assignments, Assigned::Upsert)?;
         let column = table.tenant_column().unwrap_or_default();
-        let predicate = self.tenant_predicate(set, column_ref(&qualifier, column));
-        update.selection = conjoin(update.selection.take(), vec![predicate]);
+        predicates.insert(0, self.tenant_predicate(set, column_ref(&qualifier, column)));
+        update.selection = conjoin(update.selection.take(), predicates);
         Ok(())
     }
 
@@ -184,12 +180,15 @@ impl Walker<'_> {
             walker.subqueries(returning)?;
             walker.subqueries(limit)
         })?;
-        if let TableFactor::Table { name, alias, .. } = &update.table.relation
-            && let Some(table) = self.tenant_table(&relation(name, alias.as_ref()).0)?
-        {
-            self.refuse_tenant_assignment("UPDATE", &update.assignments, table)?;
-        }
         let mut predicates = Vec::new();
+        if let TableFactor::Table { name, alias, .. } = &update.table.relation {
+            let (name, alias) = relation(name, alias.as_ref());
+            if let Some(table) = self.tenant_table(&name)? {
+                let qualifier = qualifier(&name, alias);
+                let target = Target { statement: "UPDATE", table, qualifier: &qualifier };
+                predicates = self.tenant_assignments(&target, &update.assignments, Assigned::Update)?;
+            }
+        }
         self.scope_from_list(std::slice::from_mut(&mut update.table), &mut predicates)?;
         if let Some(UpdateTableFromKind::AfterSet(from) | UpdateTableFromKind::BeforeSet(from)) =
             &mut update.from
@@ -233,26 +232,69 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn refuse_tenant_assignment(
-        &self,
-        statement: &'static str,
+    /// Checks what `assignments` give the target's tenant column: the row's own tenant
+    /// (`SET t = t`), a literal or a parameter naming a current tenant (checked on every use,
+    /// or by the driver), or in an upsert the inserted row's (`EXCLUDED.t`, which the INSERT
+    /// checks). Anything else is refused, as is any change in unscoped mode. The value must
+    /// also be the row's own, which the conditions returned (`q.t = value`, for the statement's
+    /// `WHERE`) make sure of: the assignment changes nothing, a value that is not the row's
+    /// tenant updates no row, and Citus accepts it (it refuses `SET t = $1` when the `WHERE`
+    /// compares `t` with another parameter only).
+    fn tenant_assignments(
+        &mut self,
+        target: &Target<'_>,
         assignments: &[Assignment],
-        table: &Table,
-    ) -> Result<(), Error> {
-        let column = table.tenant_column().unwrap_or_default();
-        let assigns = |name: &ObjectName| self.names_column(name, column);
-        let assigned = assignments.iter().any(|a| match &a.target {
-            AssignmentTarget::ColumnName(name) => assigns(name),
-            AssignmentTarget::Tuple(names) => names.iter().any(assigns),
-        });
-        if assigned {
-            return Err(Error::TenantColumnAssigned {
-                statement,
-                table: table.name().to_string(),
-                column: column.to_owned(),
-            });
+        assigned: Assigned,
+    ) -> Result<Vec<Expr>, Error> {
+        let column = target.table.tenant_column().unwrap_or_default();
+        let mut conditions = Vec::new();
+        for assignment in assignments {
+            let value = match &assignment.target {
+                AssignmentTarget::ColumnName(name) if self.names_column(name, column) => &assignment.value,
+                AssignmentTarget::Tuple(names) if names.iter().any(|n| self.names_column(n, column)) => {
+                    return Err(target.refused());
+                }
+                _ => continue,
+            };
+            self.require_scope(target.table)?;
+            if self.is_own_tenant(value, target.qualifier, column) {
+                continue;
+            }
+            if !matches!(self.mode, Mode::Tenants(_)) {
+                return Err(target.refused());
+            }
+            let excluded = assigned == Assigned::Upsert && self.is_excluded(value, column);
+            if !excluded {
+                self.check_tenant_value(target.statement, value, target.table)
+                    .map_err(|_| target.refused())?;
+            }
+            conditions.push(eq(column_ref(target.qualifier, column), strip_casts(value).clone()));
         }
-        Ok(())
+        Ok(conditions)
+    }
+
+    /// `t` or `q.t`: the row's own tenant column.
+    fn is_own_tenant(&self, value: &Expr, qualifier: &[Ident], column: &str) -> bool {
+        match strip_casts(value) {
+            Expr::Identifier(ident) => self.dialect.matches(ident, column),
+            Expr::CompoundIdentifier(parts) => parts.split_last().is_some_and(|(last, prefix)| {
+                self.dialect.matches(last, column)
+                    && prefix.len() == qualifier.len()
+                    && prefix
+                        .iter()
+                        .zip(qualifier)
+                        .all(|(a, b)| self.dialect.matches(a, &self.dialect.fold(b)))
+            }),
+            _ => false,
+        }
+    }
+
+    /// `EXCLUDED.t`: the tenant of the row an upsert inserts.
+    fn is_excluded(&self, value: &Expr, column: &str) -> bool {
+        matches!(strip_casts(value), Expr::CompoundIdentifier(parts)
+            if matches!(parts.as_slice(), [table, c]
+                if table.quote_style.is_none() && table.value.eq_ignore_ascii_case("excluded")
+                    && self.dialect.matches(c, column)))
     }
 
     /// Whether `name` (a column as written, possibly qualified) is the declared `column`.
@@ -261,6 +303,40 @@ impl Walker<'_> {
             .last()
             .and_then(|part| part.as_ident())
             .is_some_and(|ident| self.dialect.matches(ident, column))
+    }
+}
+
+/// The statement and table whose tenant column an `UPDATE` or upsert assigns, and the name
+/// the statement gives the table.
+struct Target<'t> {
+    statement: &'static str,
+    table: &'t Table,
+    qualifier: &'t [Ident],
+}
+
+impl Target<'_> {
+    fn refused(&self) -> Error {
+        Error::TenantColumnAssigned {
+            statement: self.statement,
+            table: self.table.name().to_string(),
+            column: self.table.tenant_column().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// Where an assignment stands: an `UPDATE`'s `SET`, or an upsert's `DO UPDATE SET` (where
+/// `EXCLUDED` names the inserted row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Assigned {
+    Update,
+    Upsert,
+}
+
+fn tenant_value_error(statement: &'static str, table: &Table) -> Error {
+    Error::Unsupported {
+        statement: statement.to_owned(),
+        table: table.name().to_string(),
+        reason: TENANT_VALUE,
     }
 }
 

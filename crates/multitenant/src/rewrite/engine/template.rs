@@ -26,9 +26,11 @@ pub(super) struct Findings {
     pub(super) literal_checks: Vec<LiteralCheck>,
 }
 
-/// A literal written into a tenant column by an `INSERT`: it must name a current tenant.
+/// A literal written into a tenant column by an `INSERT` or an `UPDATE`: it must name a
+/// current tenant.
 #[derive(Debug)]
 pub(crate) struct LiteralCheck {
+    pub(super) statement: &'static str,
     pub(super) table: String,
     pub(super) column: String,
     pub(super) literal: OwnedLiteral,
@@ -68,6 +70,7 @@ impl Template {
     pub(crate) fn check_literals(&self, tenants: Option<&TenantSet>) -> Result<(), Error> {
         match self.literal_checks.iter().find(|check| !check.accepts(tenants)) {
             Some(check) => Err(Error::ForeignTenant {
+                statement: check.statement,
                 table: check.table.clone(),
                 column: check.column.clone(),
                 value: check.literal.to_string(),
