@@ -7,7 +7,8 @@
 //! -- dialects: postgres sqlite  (default: both)
 //! -- params: 3, 'x', null       the statement's own parameters
 //! -- insensitive: <reason>      the statement's result does not depend on the tenant filter
-//! -- script                     several statements: run as a script, no rows compared
+//! -- script                     several statements: run as a script (no parameters), the rows
+//!                               of all of them compared
 //! -- ordered                    rows are compared in order (the statement orders them)
 //! -- per-tenant                 a read joining tenant tables along foreign keys with several
 //!                               tenants set: compared with each tenant's own result, together

@@ -64,7 +64,10 @@ impl Db {
             Self::Postgres(pool) => {
                 let mut tx = pool.begin().await.expect("begin");
                 let rows = if script {
-                    sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(&mut *tx).await.map(|_| Vec::new())
+                    sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map(|rows| rows.iter().map(pg_row).collect())
                 } else {
                     let args = pg_args(params, tenant);
                     sqlx::query_with(AssertSqlSafe(sql.to_owned()), args)
@@ -84,7 +87,10 @@ impl Db {
             Self::Sqlite(pool) => {
                 let mut tx = pool.begin().await.expect("begin");
                 let rows = if script {
-                    sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(&mut *tx).await.map(|_| Vec::new())
+                    sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map(|rows| rows.iter().map(sqlite_row).collect())
                 } else {
                     let args = sqlite_args(params, tenant);
                     sqlx::query_with(AssertSqlSafe(sql.to_owned()), args)
