@@ -21,16 +21,7 @@ use super::corpus::{Entry, Expect, Param, ScopeSpec};
 /// - with several tenants or unscoped, correlations through a parenthesized outer reference
 ///   (`= ("campaigns"."id")`) and `IN (SELECT ...)` along a foreign key (no tenant equality);
 /// - `DECLARE ... CURSOR` (refused).
-pub const PENDING_CORE_FIXES: &[&str] = &[
-    "orm_update_all_columns",
-    "orm_upsert_tenant_from_excluded",
-    "orm_upsert_tenant_from_excluded_named",
-    "orm_two_tenants_exists_u0",
-    "orm_two_tenants_in_subquery_along_foreign_key",
-    "orm_unscoped_exists_u0",
-    "orm_unscoped_in_subquery_along_foreign_key",
-    "orm_declare_cursor",
-];
+pub const PENDING_CORE_FIXES: &[&str] = &["orm_declare_cursor"];
 
 const ADS: &[&str] = &["company_id", "id", "campaign_id", "geo_id", "title", "clicks"];
 const CAMPAIGNS: &[&str] = &["company_id", "id", "name", "budget"];

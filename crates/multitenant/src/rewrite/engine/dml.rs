@@ -293,8 +293,7 @@ impl Walker<'_> {
     fn is_excluded(&self, value: &Expr, column: &str) -> bool {
         matches!(strip_casts(value), Expr::CompoundIdentifier(parts)
             if matches!(parts.as_slice(), [table, c]
-                if table.quote_style.is_none() && table.value.eq_ignore_ascii_case("excluded")
-                    && self.dialect.matches(c, column)))
+                if self.dialect.matches(table, "excluded") && self.dialect.matches(c, column)))
     }
 
     /// Whether `name` (a column as written, possibly qualified) is the declared `column`.
