@@ -1,5 +1,5 @@
-//! Fuzzes the rewriter: on any input it must not panic, and whatever it accepts for a tenant
-//! must parse again and pass the audit.
+//! Fuzzes the rewriter: on any input it must not panic, and whatever it accepts (for one
+//! tenant, two, or unscoped) must parse again and pass the audit.
 
 #![no_main]
 
@@ -20,10 +20,10 @@ static REWRITERS: LazyLock<[Rewriter; 2]> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(sql) = std::str::from_utf8(data) else { return };
-    let scope = Scope::tenant(42_i64);
-    for rewriter in REWRITERS.iter() {
+    let scopes = [Scope::tenant(42_i64), Scope::tenants([42_i64, 7]).expect("two tenants"), Scope::Unscoped];
+    for (rewriter, scope) in REWRITERS.iter().flat_map(|r| scopes.iter().map(move |s| (r, s))) {
         for output in [Output::Bind, Output::Inline] {
-            let Ok(rewritten) = rewriter.rewrite_in(Some(&scope), sql, output) else { continue };
+            let Ok(rewritten) = rewriter.rewrite_in(Some(scope), sql, output) else { continue };
             let reparsed = match rewriter.dialect() {
                 Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, rewritten.sql()),
                 _ => Parser::parse_sql(&PostgreSqlDialect {}, rewritten.sql()),
