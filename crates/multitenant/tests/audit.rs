@@ -50,3 +50,17 @@ audits! {
     regression_from_only_unguarded: "SELECT * FROM ONLY ads" => Err(Problem::Unguarded);
     regression_from_only_guarded: "SELECT * FROM ONLY ads WHERE ads.company_id = $1" => Ok(());
 }
+
+// Functions that run SQL text or read tables by name fail wherever they stand, even when every
+// table reference is guarded: nothing they read is.
+audits! {
+    function_in_from: "SELECT * FROM query_to_xml('select * from ads', true, true, '')" => Err(Problem::UnscopableFunction);
+    function_beside_guarded_table: "SELECT * FROM ads, LATERAL query_to_xml('select * from ads', true, true, '') x WHERE ads.company_id = $1" => Err(Problem::UnscopableFunction);
+    function_in_select_list: "SELECT pg_catalog.TABLE_TO_XML('ads', true, true, '')" => Err(Problem::UnscopableFunction);
+    function_in_guarded_subquery: "SELECT * FROM ads WHERE ads.company_id = $1 AND EXISTS (SELECT 1 FROM dblink('select 1') AS t(i int))" => Err(Problem::UnscopableFunction);
+    function_in_update_set: "UPDATE ads SET title = dblink_exec('delete from ads')::text WHERE ads.company_id = $1" => Err(Problem::UnscopableFunction);
+    function_called: "CALL dblink_exec('delete from ads')" => Err(Problem::UnscopableFunction);
+    function_in_prepare: "PREPARE p AS SELECT ts_stat('select v from ads')" => Err(Problem::UnscopableFunction);
+    function_unicode_escaped: "SELECT U&\"query\\005fto_xml\"('select * from ads', true, true, '')" => Err(Problem::UnscopableFunction);
+    harmless_function: "SELECT * FROM ads, generate_series(1, 2) g WHERE ads.company_id = $1" => Ok(());
+}

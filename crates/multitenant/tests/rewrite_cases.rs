@@ -351,7 +351,7 @@ refusals! {
     do_block_does_not_parse: Dialect::Postgres, t42(), "DO $$ BEGIN DELETE FROM ads; END $$" => Error::Parse { .. },
     function_body_names_tenant_table: Dialect::Postgres, t42(), "CREATE FUNCTION f() RETURNS void AS $$ DELETE FROM ads $$ LANGUAGE sql" => Error::Unsupported { .. },
     prepare_over_tenant_table: Dialect::Postgres, t42(), "PREPARE p AS SELECT * FROM ads" => Error::Unsupported { .. },
-    runs_sql_text: Dialect::Postgres, t42(), "SELECT query_to_xml('SELECT * FROM ads', true, true, '')" => Error::Unsupported { .. },
+    runs_sql_text: Dialect::Postgres, t42(), "SELECT query_to_xml('SELECT * FROM ads', true, true, '')" => Error::UnscopableFunction { .. },
     question_mark_in_postgres: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = ?" => Error::Parse { .. },
     sqlite_named_parameter: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = :id" => Error::UnsupportedParameter { .. },
     sqlite_insert_or_replace: Dialect::Sqlite, t42(), "INSERT OR REPLACE INTO ads (id) VALUES (1)" => Error::Unsupported { .. },
@@ -400,4 +400,113 @@ fn tenant_parameter_binding() {
     let multitenant::TenantBinding::Many(tenants, _) = parameter.binding() else { panic!("two tenants") };
     assert_eq!(tenants, &[1_i64.into(), 3_i64.into()]);
     assert_eq!(multitenant::TenantBinding::json_array(tenants), "[1,3]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions that run SQL text or read tables by name, wherever a function can be called.
+// Regression: `SELECT * FROM query_to_xml('select * from ads', ...)` (the function in FROM) was
+// let through unchanged and returned every tenant's rows; the check now runs once over the
+// whole statement tree, independent of the walk.
+
+/// A call of a refused function, reading every tenant's ads, to put wherever a call can stand.
+macro_rules! xml {
+    () => {
+        "query_to_xml('select * from ads', true, true, '')"
+    };
+}
+
+refusals! {
+    regression_sql_text_function_in_from: Dialect::Postgres, t42(), concat!("SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_select_list: Dialect::Postgres, t42(), concat!("SELECT ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_where: Dialect::Postgres, t42(), concat!("SELECT id FROM geo WHERE ", xml!(), " IS NOT NULL") => Error::UnscopableFunction { .. },
+    sql_text_function_in_argument: Dialect::Postgres, t42(), concat!("SELECT coalesce(", xml!(), "::text, '')") => Error::UnscopableFunction { .. },
+    sql_text_function_in_filter: Dialect::Postgres, t42(), concat!("SELECT count(*) FILTER (WHERE ", xml!(), " IS NULL) FROM geo") => Error::UnscopableFunction { .. },
+    sql_text_function_in_from_with_tenant_table: Dialect::Postgres, t42(), concat!("SELECT * FROM ads, ", xml!(), " x") => Error::UnscopableFunction { .. },
+    sql_text_function_lateral: Dialect::Postgres, t42(), concat!("SELECT * FROM geo, LATERAL ", xml!(), " x") => Error::UnscopableFunction { .. },
+    sql_text_function_cross_join_lateral: Dialect::Postgres, t42(), "SELECT * FROM ads CROSS JOIN LATERAL table_to_xml('ads', true, true, '') x" => Error::UnscopableFunction { .. },
+    sql_text_function_table_form: Dialect::Postgres, t42(), concat!("SELECT * FROM geo, TABLE(", xml!(), ")") => Error::UnscopableFunction { .. },
+    sql_text_function_in_join_on: Dialect::Postgres, t42(), concat!("SELECT * FROM geo JOIN ads ON ", xml!(), " IS NOT NULL") => Error::UnscopableFunction { .. },
+    sql_text_function_joined: Dialect::Postgres, t42(), "SELECT * FROM geo JOIN dblink('dbname=app', 'select id from ads') AS t(id int) ON t.id = geo.id" => Error::UnscopableFunction { .. },
+    sql_text_function_left_joined: Dialect::Postgres, t42(), concat!("SELECT * FROM ads LEFT JOIN ", xml!(), " x ON true") => Error::UnscopableFunction { .. },
+    sql_text_function_in_nested_join: Dialect::Postgres, t42(), concat!("SELECT * FROM geo LEFT JOIN (ads JOIN ", xml!(), " x ON true) ON true") => Error::UnscopableFunction { .. },
+    sql_text_function_in_select_list_subquery: Dialect::Postgres, t42(), concat!("SELECT (SELECT ", xml!(), ")") => Error::UnscopableFunction { .. },
+    sql_text_function_in_where_subquery: Dialect::Postgres, t42(), "SELECT * FROM geo WHERE EXISTS (SELECT 1 FROM schema_to_xml('public', true, true, ''))" => Error::UnscopableFunction { .. },
+    sql_text_function_in_from_subquery: Dialect::Postgres, t42(), "SELECT * FROM (SELECT * FROM database_to_xml(true, true, '')) AS d" => Error::UnscopableFunction { .. },
+    sql_text_function_in_lateral_subquery: Dialect::Postgres, t42(), concat!("SELECT * FROM ads, LATERAL (SELECT * FROM ", xml!(), " x) y") => Error::UnscopableFunction { .. },
+    sql_text_function_in_having_subquery: Dialect::Postgres, t42(), "SELECT campaign_id FROM ads GROUP BY campaign_id HAVING count(*) > (SELECT count(*) FROM dblink('select 1') AS t(i int))" => Error::UnscopableFunction { .. },
+    sql_text_function_in_order_by_subquery: Dialect::Postgres, t42(), concat!("SELECT * FROM geo ORDER BY (SELECT length(", xml!(), "::text))") => Error::UnscopableFunction { .. },
+    sql_text_function_in_limit: Dialect::Postgres, t42(), concat!("SELECT * FROM geo LIMIT (SELECT length(", xml!(), "::text))") => Error::UnscopableFunction { .. },
+    sql_text_function_in_cte: Dialect::Postgres, t42(), concat!("WITH x AS (SELECT * FROM ", xml!(), ") SELECT * FROM x") => Error::UnscopableFunction { .. },
+    sql_text_function_in_set_operation: Dialect::Postgres, t42(), concat!("SELECT name FROM geo UNION SELECT ", xml!(), "::text") => Error::UnscopableFunction { .. },
+    sql_text_function_in_values: Dialect::Postgres, t42(), concat!("VALUES (", xml!(), ")") => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_from: Dialect::Postgres, t42(), "UPDATE ads SET title = 'x' FROM dblink('select id from ads') AS t(id int) WHERE ads.id = t.id" => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_set: Dialect::Postgres, t42(), concat!("UPDATE ads SET title = ", xml!(), "::text") => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_where: Dialect::Postgres, t42(), "UPDATE geo SET name = 'x' WHERE dblink_exec('delete from ads') IS NULL" => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_returning: Dialect::Postgres, t42(), concat!("UPDATE ads SET title = 'x' RETURNING ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_delete_using: Dialect::Postgres, t42(), "DELETE FROM ads USING dblink('select 1') AS t(i int) WHERE ads.id = t.i" => Error::UnscopableFunction { .. },
+    sql_text_function_in_delete_returning: Dialect::Postgres, t42(), concat!("DELETE FROM ads WHERE id = 1 RETURNING ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_insert_values: Dialect::Postgres, t42(), concat!("INSERT INTO ads (id, title) VALUES (1, ", xml!(), "::text)") => Error::UnscopableFunction { .. },
+    sql_text_function_in_insert_select: Dialect::Postgres, t42(), concat!("INSERT INTO ads (id, title) SELECT 1, x::text FROM ", xml!(), " x") => Error::UnscopableFunction { .. },
+    sql_text_function_in_insert_returning: Dialect::Postgres, t42(), concat!("INSERT INTO ads (id) VALUES (1) RETURNING ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_on_conflict: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET title = dblink_exec('delete from ads')::text" => Error::UnscopableFunction { .. },
+    sql_text_function_in_data_modifying_cte: Dialect::Postgres, t42(), concat!("WITH d AS (DELETE FROM ads RETURNING ", xml!(), ") SELECT 1") => Error::UnscopableFunction { .. },
+    sql_text_function_rows_from_does_not_parse: Dialect::Postgres, t42(), concat!("SELECT * FROM ROWS FROM (", xml!(), ")") => Error::Parse { .. },
+    sql_text_function_in_prepare: Dialect::Postgres, t42(), concat!("PREPARE p AS SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_explain: Dialect::Postgres, t42(), concat!("EXPLAIN ANALYZE SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_called: Dialect::Postgres, t42(), "CALL dblink_exec('delete from ads')" => Error::UnscopableFunction { .. },
+    sql_text_function_in_view: Dialect::Postgres, t42(), concat!("CREATE VIEW v AS SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_column_default: Dialect::Postgres, t42(), concat!("CREATE TABLE t (x text DEFAULT ", xml!(), "::text)") => Error::UnscopableFunction { .. },
+    sql_text_function_in_cursor: Dialect::Postgres, t42(), concat!("DECLARE c CURSOR FOR SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_copy: Dialect::Postgres, t42(), concat!("COPY (SELECT * FROM ", xml!(), ") TO STDOUT") => Error::UnscopableFunction { .. },
+    sql_text_function_in_second_statement: Dialect::Postgres, t42(), concat!("SELECT 1; SELECT ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_schema_qualified: Dialect::Postgres, t42(), "SELECT * FROM pg_catalog.query_to_xml('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    sql_text_function_upper_case: Dialect::Postgres, t42(), "SELECT PG_CATALOG.QUERY_TO_XML('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    sql_text_function_quoted: Dialect::Postgres, t42(), "SELECT * FROM \"pg_catalog\".\"query_to_xml\"('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    regression_unicode_escaped_function_name: Dialect::Postgres, t42(), "SELECT U&\"query\\005fto_xml\"('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    sql_text_function_without_tenant: Dialect::Postgres, None::<Scope>, concat!("SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_several_tenants: Dialect::Postgres, t13(), concat!("SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sqlite_sql_text_function_in_where: Dialect::Sqlite, t42(), "SELECT * FROM geo WHERE query_to_xml('select * from ads', 1, 1, '') IS NOT NULL" => Error::UnscopableFunction { .. },
+    sqlite_sql_text_function_in_from: Dialect::Sqlite, t42(), "SELECT * FROM geo, dblink('select * from ads')" => Error::UnscopableFunction { .. },
+    sqlite_sql_text_function_in_insert: Dialect::Sqlite, t42(), "INSERT INTO ads (id, title) VALUES (1, query_to_xml('select * from ads', 1, 1, ''))" => Error::UnscopableFunction { .. },
+    sqlite_load_extension: Dialect::Sqlite, t42(), "SELECT load_extension('/tmp/x.so')" => Error::UnscopableFunction { .. },
+}
+
+// One of each group of refused functions (see `src/functions.rs`).
+refusals! {
+    refused_query_to_xmlschema: Dialect::Postgres, t42(), "SELECT query_to_xml_and_xmlschema('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    refused_table_to_xml: Dialect::Postgres, t42(), "SELECT table_to_xml('ads', true, true, '')" => Error::UnscopableFunction { .. },
+    refused_cursor_to_xml: Dialect::Postgres, t42(), "SELECT cursor_to_xml('c', 10, true, true, '')" => Error::UnscopableFunction { .. },
+    refused_ts_stat: Dialect::Postgres, t42(), "SELECT * FROM ts_stat('select to_tsvector(title) from ads')" => Error::UnscopableFunction { .. },
+    refused_ts_rewrite_with_query: Dialect::Postgres, t42(), "SELECT ts_rewrite('a'::tsquery, 'select t, s from ads')" => Error::UnscopableFunction { .. },
+    refused_crosstab: Dialect::Postgres, t42(), "SELECT * FROM crosstab3('select title, id::text, title from ads')" => Error::UnscopableFunction { .. },
+    refused_connectby: Dialect::Postgres, t42(), "SELECT * FROM connectby('ads', 'id', 'campaign_id', '1', 0) AS t(id int, parent int, level int)" => Error::UnscopableFunction { .. },
+    refused_xpath_table: Dialect::Postgres, t42(), "SELECT * FROM xpath_table('id', 'title', 'ads', '/a', 'true') AS t(id int, a text)" => Error::UnscopableFunction { .. },
+    refused_dblink_build_sql: Dialect::Postgres, t42(), "SELECT dblink_build_sql_insert('ads', '1 2', 2, '{2,1}', '{2,1}')" => Error::UnscopableFunction { .. },
+    refused_dblink_connect: Dialect::Postgres, t42(), "SELECT dblink_connect('c', 'dbname=app')" => Error::UnscopableFunction { .. },
+    refused_get_raw_page: Dialect::Postgres, t42(), "SELECT * FROM heap_page_items(get_raw_page('ads', 0))" => Error::UnscopableFunction { .. },
+    refused_bt_page_items: Dialect::Postgres, t42(), "SELECT * FROM bt_page_items('ads_pkey', 1)" => Error::UnscopableFunction { .. },
+    refused_heap_force_kill: Dialect::Postgres, t42(), "SELECT heap_force_kill('ads'::regclass, ARRAY['(0,1)']::tid[])" => Error::UnscopableFunction { .. },
+    refused_pg_read_binary_file: Dialect::Postgres, t42(), "SELECT pg_read_binary_file('base/1/2')" => Error::UnscopableFunction { .. },
+    refused_logical_changes: Dialect::Postgres, t42(), "SELECT * FROM pg_logical_slot_peek_changes('slot', NULL, NULL)" => Error::UnscopableFunction { .. },
+    refused_citus_run_command: Dialect::Postgres, t42(), "SELECT * FROM run_command_on_shards('ads', 'select count(*) from %s')" => Error::UnscopableFunction { .. },
+    refused_citus_master_run_on_worker: Dialect::Postgres, t42(), "SELECT * FROM master_run_on_worker(ARRAY['w'], ARRAY[5432], ARRAY['select 1'], false)" => Error::UnscopableFunction { .. },
+    refused_citus_intermediate_result: Dialect::Postgres, t42(), "SELECT create_intermediate_result('r', 'select * from ads')" => Error::UnscopableFunction { .. },
+}
+
+cases! {
+    ts_rewrite_without_query_passes: t42(), Inline, "SELECT ts_rewrite('a & b'::tsquery, 'a'::tsquery, 'c'::tsquery)"
+        => "SELECT ts_rewrite('a & b'::tsquery, 'a'::tsquery, 'c'::tsquery)";
+    harmless_function_in_from_beside_tenant_table: t42(), Inline, "SELECT * FROM ads, generate_series(1, 2) AS g"
+        => "SELECT * FROM ads, generate_series(1, 2) AS g WHERE ads.company_id = 42";
+    harmless_lateral_function: t42(), Inline, "SELECT * FROM ads a, LATERAL unnest(ARRAY[a.id]) WITH ORDINALITY"
+        => "SELECT * FROM ads a, LATERAL unnest(ARRAY[a.id]) WITH ORDINALITY WHERE a.company_id = 42";
+    unscoped_sql_text_function_passes: unscoped(), Inline, "SELECT * FROM query_to_xml('select * from ads', true, true, '')"
+        => "SELECT * FROM query_to_xml('select * from ads', true, true, '')";
+}
+
+#[test]
+fn sql_text_function_refusal_names_the_function() {
+    let sql = "SELECT * FROM pg_catalog.query_to_xml('select * from ads', true, true, '')";
+    let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, sql).expect_err("refused").to_string();
+    assert!(error.starts_with("refused call to pg_catalog.query_to_xml: it runs SQL text"), "{error}");
 }

@@ -14,7 +14,8 @@
 //!   filtered derived table, whose own `WHERE` is audited like any query.
 //!
 //! `INSERT`s must fill the tenant column with the tenant (or a literal or guarded parameter
-//! the rewriter checks); no statement may assign a tenant column.
+//! the rewriter checks); no statement may assign a tenant column. A call to a function that runs SQL text or reads tables
+//! by name (`crate::functions`) fails wherever it stands, since nothing it reads is guarded.
 
 mod predicate;
 mod walk;
@@ -45,10 +46,14 @@ pub enum Problem {
     Opaque,
     /// The SQL does not parse.
     Unparseable,
+    /// A function that runs SQL text, reads a table by name or reads table storage
+    /// (`query_to_xml`, `dblink`, ...) is called; [`AuditError::table`] names it.
+    UnscopableFunction,
 }
 
 impl AuditError {
-    /// The table (or, for unparseable SQL, the statement) concerned.
+    /// The table (or, for unparseable SQL, the statement; for an unscopable function, the
+    /// function) concerned.
     pub fn table(&self) -> &str {
         &self.table
     }
@@ -67,6 +72,9 @@ impl fmt::Display for Problem {
             Self::TenantAssigned => "has its tenant column assigned",
             Self::Opaque => "is named by a statement the audit cannot walk",
             Self::Unparseable => "does not parse",
+            Self::UnscopableFunction => {
+                "is a function that runs SQL text or reads tables by name, which no tenant predicate can guard"
+            }
         })
     }
 }

@@ -11,7 +11,7 @@ use sqlparser::parser::Parser;
 
 use super::{AuditError, Problem};
 use crate::schema::relation;
-use crate::{Dialect, Resolved, Schema, Scope, Table, TenantId};
+use crate::{Dialect, Resolved, Schema, Scope, Table, TenantId, functions};
 
 type Audit = Result<(), AuditError>;
 
@@ -55,7 +55,14 @@ impl<'a> Auditor<'a> {
         }
         let statements = Parser::parse_sql(self.dialect.parser(), sql)
             .map_err(|_| AuditError { table: sql.to_owned(), problem: Problem::Unparseable })?;
-        statements.iter().try_for_each(|statement| self.statement(statement))
+        for statement in &statements {
+            functions::check(statement).map_err(|refusal| AuditError {
+                table: refusal.function,
+                problem: Problem::UnscopableFunction,
+            })?;
+            self.statement(statement)?;
+        }
+        Ok(())
     }
 
     fn statement(&mut self, statement: &Statement) -> Audit {
