@@ -64,3 +64,18 @@ audits! {
     function_unicode_escaped: "SELECT U&\"query\\005fto_xml\"('select * from ads', true, true, '')" => Err(Problem::UnscopableFunction);
     harmless_function: "SELECT * FROM ads, generate_series(1, 2) g WHERE ads.company_id = $1" => Ok(());
 }
+
+// Cursors and COPY of a query are proven through their query.
+audits! {
+    cursor_guarded: "DECLARE c NO SCROLL CURSOR FOR SELECT * FROM ads WHERE ads.company_id = $1" => Ok(());
+    cursor_unguarded: "DECLARE c CURSOR FOR SELECT * FROM ads" => Err(Problem::Unguarded);
+    cursor_unguarded_subquery: "DECLARE c CURSOR FOR SELECT * FROM geo WHERE id IN (SELECT geo_id FROM ads)" => Err(Problem::Unguarded);
+    cursor_held_over_tenant_table: "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads WHERE ads.company_id = $1" => Err(Problem::HeldCursor);
+    cursor_held_over_reference_table: "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo" => Ok(());
+    fetch_and_close: "FETCH FORWARD 10 FROM ads; CLOSE ads; CLOSE ALL" => Ok(());
+    fetch_into_tenant_table: "FETCH 1 FROM c INTO ads" => Err(Problem::Opaque);
+    copy_query_guarded: "COPY (SELECT * FROM ads WHERE ads.company_id = 5) TO STDOUT" => Ok(());
+    copy_query_unguarded: "COPY (SELECT * FROM ads) TO STDOUT" => Err(Problem::Unguarded);
+    copy_table: "COPY ads TO STDOUT" => Err(Problem::Opaque);
+    copy_from: "COPY ads FROM STDIN" => Err(Problem::Opaque);
+}

@@ -504,6 +504,109 @@ cases! {
         => "SELECT * FROM query_to_xml('select * from ads', true, true, '')";
 }
 
+// ---------------------------------------------------------------------------------------------
+// Server-side cursors and COPY of a query: the query inside is scoped like any other, so the
+// cursor or the copy holds only the tenant's rows. Every output is audited too.
+
+fn check_audited(scope: Option<Scope>, output: Output, input: &str, expected: &str) {
+    check(Dialect::Postgres, scope.clone(), output, input, expected);
+    let rewriter = Rewriter::new(schema(), Dialect::Postgres);
+    let rewritten = rewriter.rewrite_in(scope.as_ref(), input, output).expect("accepted");
+    if let Err(error) = multitenant::audit(&rewritten, &schema(), Dialect::Postgres) {
+        panic!("the audit refuses {}: {error}", rewritten.sql());
+    }
+}
+
+macro_rules! audited_cases {
+    ($($name:ident: $scope:expr, $output:expr, $input:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_audited($scope, $output, $input, $expected);
+            }
+        )*
+    };
+}
+
+audited_cases! {
+    declare_cursor: t42(), Inline, "DECLARE c CURSOR FOR SELECT * FROM ads"
+        => "DECLARE c CURSOR FOR SELECT * FROM ads WHERE ads.company_id = 42";
+    declare_cursor_bound: t42(), Bind, "DECLARE c CURSOR FOR SELECT id FROM ads WHERE id > $1"
+        => "DECLARE c CURSOR FOR SELECT id FROM ads WHERE id > $1 AND ads.company_id = $2";
+    declare_no_scroll_without_hold: t42(), Bind, "DECLARE \"_django_curs_1_sync_1\" NO SCROLL CURSOR WITHOUT HOLD FOR SELECT a.id FROM ads a JOIN campaigns c ON c.id = a.campaign_id"
+        => "DECLARE \"_django_curs_1_sync_1\" NO SCROLL CURSOR WITHOUT HOLD FOR SELECT a.id FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE a.company_id = $1 AND c.company_id = $1";
+    declare_binary_insensitive_scroll: t42(), Inline, "DECLARE c BINARY INSENSITIVE SCROLL CURSOR FOR SELECT id FROM campaigns WHERE id IN (SELECT campaign_id FROM ads)"
+        => "DECLARE c BINARY INSENSITIVE SCROLL CURSOR FOR SELECT id FROM campaigns WHERE id IN (SELECT campaign_id FROM ads WHERE ads.company_id = 42) AND campaigns.company_id = 42";
+    declare_asensitive_with_cte: t42(), Inline, "DECLARE c ASENSITIVE CURSOR FOR WITH x AS (SELECT id FROM ads) SELECT * FROM x"
+        => "DECLARE c ASENSITIVE CURSOR FOR WITH x AS (SELECT id FROM ads WHERE ads.company_id = 42) SELECT * FROM x";
+    declare_several_tenants: t13(), Bind, "DECLARE c CURSOR FOR SELECT * FROM ads"
+        => "DECLARE c CURSOR FOR SELECT * FROM ads WHERE ads.company_id = ANY($1)";
+    declare_with_hold_over_reference_table: t42(), Inline, "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo"
+        => "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo";
+    declare_with_hold_unscoped: unscoped(), Inline, "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads"
+        => "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads";
+    fetch_passes: t42(), Bind, "FETCH FORWARD 2000 FROM \"_django_curs_1_sync_1\""
+        => "FETCH FORWARD 2000 FROM \"_django_curs_1_sync_1\"";
+    fetch_forms_pass: t42(), Bind, "FETCH NEXT FROM c; FETCH PRIOR IN c; FETCH ABSOLUTE 3 FROM c; FETCH BACKWARD ALL IN c; FETCH 10 FROM c"
+        => "FETCH NEXT FROM c; FETCH PRIOR IN c; FETCH ABSOLUTE 3 FROM c; FETCH BACKWARD ALL IN c; FETCH 10 FROM c";
+    regression_fetch_cursor_named_like_tenant_table: t42(), Bind, "FETCH ALL FROM ads"
+        => "FETCH ALL FROM ads";
+    close_passes: t42(), Bind, "CLOSE c; CLOSE ALL"
+        => "CLOSE c; CLOSE ALL";
+    declare_fetch_close_script: t42(), Inline, "DECLARE c CURSOR FOR SELECT id FROM ads; FETCH 2 FROM c; CLOSE c"
+        => "DECLARE c CURSOR FOR SELECT id FROM ads WHERE ads.company_id = 42; FETCH 2 FROM c; CLOSE c";
+    copy_query_to_stdout: t42(), Inline, "COPY (SELECT id, title FROM ads) TO STDOUT"
+        => "COPY (SELECT id, title FROM ads WHERE ads.company_id = 42) TO STDOUT";
+    copy_query_csv_join: t42(), Inline, "COPY (SELECT a.id, c.name FROM ads a JOIN campaigns c ON c.id = a.campaign_id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        => "COPY (SELECT a.id, c.name FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE a.company_id = 42 AND c.company_id = 42) TO STDOUT (FORMAT csv, HEADER)";
+    copy_query_to_file: t42(), Inline, "COPY (SELECT * FROM ads) TO '/tmp/ads.csv'"
+        => "COPY (SELECT * FROM ads WHERE ads.company_id = 42) TO '/tmp/ads.csv'";
+    copy_query_to_program: t42(), Inline, "COPY (SELECT * FROM ads) TO PROGRAM 'gzip > /tmp/ads.gz'"
+        => "COPY (SELECT * FROM ads WHERE ads.company_id = 42) TO PROGRAM 'gzip > /tmp/ads.gz'";
+    copy_delete_returning: t42(), Inline, "COPY (DELETE FROM ads WHERE id = 1 RETURNING id) TO STDOUT"
+        => "COPY (DELETE FROM ads WHERE id = 1 AND ads.company_id = 42 RETURNING id) TO STDOUT";
+    copy_several_tenants: t13(), Inline, "COPY (SELECT * FROM ads) TO STDOUT"
+        => "COPY (SELECT * FROM ads WHERE ads.company_id IN (1, 3)) TO STDOUT";
+    copy_reference_table_bound: t42(), Bind, "COPY (SELECT * FROM geo) TO STDOUT"
+        => "COPY (SELECT * FROM geo) TO STDOUT";
+    copy_query_unscoped: unscoped(), Bind, "COPY (SELECT * FROM ads) TO STDOUT"
+        => "COPY (SELECT * FROM ads) TO STDOUT";
+}
+
+refusals! {
+    declare_with_hold_over_tenant_table: Dialect::Postgres, t42(), "DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT * FROM ads" => Error::Unsupported { .. },
+    declare_with_hold_tenant_table_in_subquery: Dialect::Postgres, t42(), "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo WHERE id IN (SELECT geo_id FROM ads)" => Error::Unsupported { .. },
+    declare_without_tenant: Dialect::Postgres, None::<Scope>, "DECLARE c CURSOR FOR SELECT * FROM ads" => Error::MissingTenant { .. },
+    declare_with_hold_without_tenant: Dialect::Postgres, None::<Scope>, "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads" => Error::MissingTenant { .. },
+    declare_cursor_assigning_tenant: Dialect::Postgres, t42(), "DECLARE c CURSOR FOR UPDATE ads SET company_id = 7 RETURNING id" => Error::TenantColumnAssigned { .. },
+    move_does_not_parse: Dialect::Postgres, t42(), "MOVE FORWARD 5 IN c" => Error::Parse { .. },
+    fetch_into_tenant_table: Dialect::Postgres, t42(), "FETCH 1 FROM c INTO ads" => Error::Unsupported { .. },
+    copy_table_to_stdout: Dialect::Postgres, t42(), "COPY ads TO STDOUT" => Error::Unsupported { .. },
+    copy_table_columns_to_stdout: Dialect::Postgres, t42(), "COPY ads (id, title) TO STDOUT" => Error::Unsupported { .. },
+    copy_table_from_stdin: Dialect::Postgres, t42(), "COPY ads (id, title) FROM STDIN" => Error::Unsupported { .. },
+    copy_table_from_file: Dialect::Postgres, t42(), "COPY campaigns FROM '/tmp/c.csv' WITH (FORMAT csv)" => Error::Unsupported { .. },
+    copy_query_from_does_not_parse: Dialect::Postgres, t42(), "COPY (SELECT * FROM ads) FROM STDIN" => Error::Parse { .. },
+    copy_query_bound_tenant: Dialect::Postgres, t42(), "COPY (SELECT * FROM ads) TO STDOUT" => Error::Unsupported { .. },
+    copy_query_without_tenant: Dialect::Postgres, None::<Scope>, "COPY (SELECT * FROM ads) TO STDOUT" => Error::MissingTenant { .. },
+}
+
+#[test]
+fn copy_table_keeps_its_message() {
+    let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, "COPY ads TO STDOUT").expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        "refused COPY on tenant table ads: COPY reads or writes whole tables; use INSERT or SELECT, \
+         or run it inside multitenant::unscoped(..)"
+    );
+}
+
+#[test]
+fn with_hold_refusal_says_what_to_do() {
+    let sql = "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads";
+    let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, sql).expect_err("refused").to_string();
+    assert!(error.contains("without WITH HOLD inside a transaction"), "{error}");
+}
+
 #[test]
 fn sql_text_function_refusal_names_the_function() {
     let sql = "SELECT * FROM pg_catalog.query_to_xml('select * from ads', true, true, '')";

@@ -615,3 +615,22 @@ SELECT U&"query\005fto_xml"('select * from ads', true, true, '')
 -- dialects: sqlite
 -- expect: refused
 SELECT id FROM ads WHERE query_to_xml('select * from ads', 1, 1, '') IS NOT NULL
+
+---------------------------------------------------------------- cursors and COPY of a query
+-- DECLARE ... CURSOR and COPY (query) are scoped; tests/cursors.rs fetches and copies them on
+-- the real database. Here, what stays refused.
+
+-- name: cursor_with_hold_over_tenant_table
+-- dialects: postgres
+-- expect: refused
+DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT id, title FROM ads
+
+-- name: copy_query_cannot_bind_the_tenant
+-- dialects: postgres
+-- expect: refused
+COPY (SELECT id, title FROM ads) TO STDOUT
+
+-- name: copy_table_from_stdin
+-- dialects: postgres
+-- expect: refused
+COPY ads (id, campaign_id, title, clicks) FROM STDIN

@@ -2,11 +2,12 @@
 //!
 //! [`rewrite`] is the entry point. [`walker::Walker`] carries what a walk needs (the schema,
 //! the mode, the CTE names in scope, what it found); the submodules each own one part of the
-//! tree: queries and FROM clauses, DML, the tenant predicate, parameters,
+//! tree: queries and FROM clauses, DML, cursors and `COPY`, the tenant predicate, parameters,
 //! co-location joins. Calls to functions no rewrite can scope are refused first, by one pass
 //! over each whole statement (`crate::functions`).
 
 mod colocate;
+mod cursor;
 mod dml;
 mod params;
 mod predicate;
