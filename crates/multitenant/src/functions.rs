@@ -13,8 +13,11 @@
 //! rewriter or the audit descend, so both use it. It sees every node sqlparser 0.63 calls a
 //! function with: `Expr::Function`, the function forms of a `FROM` item (`FROM f(..)` parses
 //! as `TableFactor::Table` with arguments, `LATERAL f(..)` as `TableFactor::Function`),
-//! `CALL`, `INSERT INTO TABLE FUNCTION f(..)` and the pipe operator `|> CALL f(..)`. (Snowflake's
-//! `IDENTIFIER(..)` name parts are not produced by the PostgreSQL or SQLite parsers.)
+//! `CALL`, `INSERT INTO TABLE FUNCTION f(..)` and the pipe operator `|> CALL f(..)`, and
+//! `CREATE OPERATOR ... FUNCTION = f`, whose operator would call `f` where no call names it.
+//! (Snowflake's `IDENTIFIER(..)` name parts are not produced by the PostgreSQL or SQLite
+//! parsers; sqlparser 0.63 parses no `CREATE CAST` or `CREATE AGGREGATE`, which are refused
+//! as unparseable.)
 //!
 //! Names are matched on their last part (any schema: `pg_catalog.query_to_xml`, `ext.dblink`)
 //! in any letter case, quoted or not, and also after decoding PostgreSQL's Unicode escapes:
@@ -190,6 +193,12 @@ impl Visitor for Calls {
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<Refusal> {
         match statement {
             Statement::Call(function) => call(function),
+            // An operator calls its function wherever it is used, where no call names it.
+            Statement::CreateOperator(operator) => {
+                let operands =
+                    usize::from(operator.left_arg.is_some()) + usize::from(operator.right_arg.is_some());
+                named(&operator.function, operands)
+            }
             Statement::Insert(insert) => match &insert.table {
                 TableObject::TableFunction(function) => call(function),
                 _ => ControlFlow::Continue(()),

@@ -458,6 +458,7 @@ refusals! {
     sql_text_function_in_column_default: Dialect::Postgres, t42(), concat!("CREATE TABLE t (x text DEFAULT ", xml!(), "::text)") => Error::UnscopableFunction { .. },
     sql_text_function_in_cursor: Dialect::Postgres, t42(), concat!("DECLARE c CURSOR FOR SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
     sql_text_function_in_copy: Dialect::Postgres, t42(), concat!("COPY (SELECT * FROM ", xml!(), ") TO STDOUT") => Error::UnscopableFunction { .. },
+    sql_text_function_behind_operator: Dialect::Postgres, t42(), "CREATE OPERATOR public.<~> (LEFTARG = tsquery, RIGHTARG = text, PROCEDURE = pg_catalog.ts_rewrite)" => Error::UnscopableFunction { .. },
     sql_text_function_in_second_statement: Dialect::Postgres, t42(), concat!("SELECT 1; SELECT ", xml!()) => Error::UnscopableFunction { .. },
     sql_text_function_schema_qualified: Dialect::Postgres, t42(), "SELECT * FROM pg_catalog.query_to_xml('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
     sql_text_function_upper_case: Dialect::Postgres, t42(), "SELECT PG_CATALOG.QUERY_TO_XML('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
