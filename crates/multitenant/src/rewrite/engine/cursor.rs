@@ -42,9 +42,7 @@ impl Walker<'_> {
         }
         self.query(query)
     }
-}
 
-impl Walker<'_> {
     /// `COPY (query) TO ...`: the query is scoped; the tenant must then be written inline.
     pub(super) fn copy_query(&mut self, query: &mut Query) -> Result<(), Error> {
         let used_before = std::mem::take(&mut self.findings.tenant_parameter_used);
