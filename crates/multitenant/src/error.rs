@@ -35,6 +35,18 @@ pub enum Error {
         /// Why it cannot be scoped, and what to do instead.
         reason: &'static str,
     },
+    /// A call to a function that runs SQL text, reads a table by name or reads table storage
+    /// (`query_to_xml`, `dblink`, ...): no tenant predicate can reach the rows it reads.
+    #[error(
+        "refused call to {function}: {reason}; run it inside multitenant::unscoped(..) for \
+         cross-tenant admin work"
+    )]
+    UnscopableFunction {
+        /// The function as written.
+        function: String,
+        /// What it does that cannot be scoped.
+        reason: &'static str,
+    },
     /// `UPDATE ... SET <tenant column> = <anything but the row's own tenant>`: rows never move
     /// between tenants.
     #[error(

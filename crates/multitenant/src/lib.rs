@@ -44,6 +44,7 @@ mod audit;
 mod context;
 mod dialect;
 mod error;
+mod functions;
 mod rewrite;
 mod schema;
 mod tenant;

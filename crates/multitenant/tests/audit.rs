@@ -58,3 +58,32 @@ audits! {
     regression_from_only_unguarded: "SELECT * FROM ONLY ads" => Err(Problem::Unguarded);
     regression_from_only_guarded: "SELECT * FROM ONLY ads WHERE ads.company_id = $1" => Ok(());
 }
+
+// Functions that run SQL text or read tables by name fail wherever they stand, even when every
+// table reference is guarded: nothing they read is.
+audits! {
+    function_in_from: "SELECT * FROM query_to_xml('select * from ads', true, true, '')" => Err(Problem::UnscopableFunction);
+    function_beside_guarded_table: "SELECT * FROM ads, LATERAL query_to_xml('select * from ads', true, true, '') x WHERE ads.company_id = $1" => Err(Problem::UnscopableFunction);
+    function_in_select_list: "SELECT pg_catalog.TABLE_TO_XML('ads', true, true, '')" => Err(Problem::UnscopableFunction);
+    function_in_guarded_subquery: "SELECT * FROM ads WHERE ads.company_id = $1 AND EXISTS (SELECT 1 FROM dblink('select 1') AS t(i int))" => Err(Problem::UnscopableFunction);
+    function_in_update_set: "UPDATE ads SET title = dblink_exec('delete from ads')::text WHERE ads.company_id = $1" => Err(Problem::UnscopableFunction);
+    function_called: "CALL dblink_exec('delete from ads')" => Err(Problem::UnscopableFunction);
+    function_in_prepare: "PREPARE p AS SELECT ts_stat('select v from ads')" => Err(Problem::UnscopableFunction);
+    function_unicode_escaped: "SELECT U&\"query\\005fto_xml\"('select * from ads', true, true, '')" => Err(Problem::UnscopableFunction);
+    harmless_function: "SELECT * FROM ads, generate_series(1, 2) g WHERE ads.company_id = $1" => Ok(());
+}
+
+// Cursors and COPY of a query are proven through their query.
+audits! {
+    cursor_guarded: "DECLARE c NO SCROLL CURSOR FOR SELECT * FROM ads WHERE ads.company_id = $1" => Ok(());
+    cursor_unguarded: "DECLARE c CURSOR FOR SELECT * FROM ads" => Err(Problem::Unguarded);
+    cursor_unguarded_subquery: "DECLARE c CURSOR FOR SELECT * FROM geo WHERE id IN (SELECT geo_id FROM ads)" => Err(Problem::Unguarded);
+    cursor_held_over_tenant_table: "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads WHERE ads.company_id = $1" => Err(Problem::HeldCursor);
+    cursor_held_over_reference_table: "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo" => Ok(());
+    fetch_and_close: "FETCH FORWARD 10 FROM ads; CLOSE ads; CLOSE ALL" => Ok(());
+    fetch_into_tenant_table: "FETCH 1 FROM c INTO ads" => Err(Problem::Opaque);
+    copy_query_guarded: "COPY (SELECT * FROM ads WHERE ads.company_id = 5) TO STDOUT" => Ok(());
+    copy_query_unguarded: "COPY (SELECT * FROM ads) TO STDOUT" => Err(Problem::Unguarded);
+    copy_table: "COPY ads TO STDOUT" => Err(Problem::Opaque);
+    copy_from: "COPY ads FROM STDIN" => Err(Problem::Opaque);
+}

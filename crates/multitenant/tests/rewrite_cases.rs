@@ -438,7 +438,7 @@ refusals! {
     do_block_does_not_parse: Dialect::Postgres, t42(), "DO $$ BEGIN DELETE FROM ads; END $$" => Error::Parse { .. },
     function_body_names_tenant_table: Dialect::Postgres, t42(), "CREATE FUNCTION f() RETURNS void AS $$ DELETE FROM ads $$ LANGUAGE sql" => Error::Unsupported { .. },
     prepare_over_tenant_table: Dialect::Postgres, t42(), "PREPARE p AS SELECT * FROM ads" => Error::Unsupported { .. },
-    runs_sql_text: Dialect::Postgres, t42(), "SELECT query_to_xml('SELECT * FROM ads', true, true, '')" => Error::Unsupported { .. },
+    runs_sql_text: Dialect::Postgres, t42(), "SELECT query_to_xml('SELECT * FROM ads', true, true, '')" => Error::UnscopableFunction { .. },
     question_mark_in_postgres: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = ?" => Error::Parse { .. },
     sqlite_named_parameter: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = :id" => Error::UnsupportedParameter { .. },
     sqlite_insert_or_replace: Dialect::Sqlite, t42(), "INSERT OR REPLACE INTO ads (id) VALUES (1)" => Error::Unsupported { .. },
@@ -487,4 +487,217 @@ fn tenant_parameter_binding() {
     let multitenant::TenantBinding::Many(tenants, _) = parameter.binding() else { panic!("two tenants") };
     assert_eq!(tenants, &[1_i64.into(), 3_i64.into()]);
     assert_eq!(multitenant::TenantBinding::json_array(tenants), "[1,3]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions that run SQL text or read tables by name, wherever a function can be called.
+// Regression: `SELECT * FROM query_to_xml('select * from ads', ...)` (the function in FROM) was
+// let through unchanged and returned every tenant's rows; the check now runs once over the
+// whole statement tree, independent of the walk.
+
+/// A call of a refused function, reading every tenant's ads, to put wherever a call can stand.
+macro_rules! xml {
+    () => {
+        "query_to_xml('select * from ads', true, true, '')"
+    };
+}
+
+refusals! {
+    regression_sql_text_function_in_from: Dialect::Postgres, t42(), concat!("SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_select_list: Dialect::Postgres, t42(), concat!("SELECT ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_where: Dialect::Postgres, t42(), concat!("SELECT id FROM geo WHERE ", xml!(), " IS NOT NULL") => Error::UnscopableFunction { .. },
+    sql_text_function_in_argument: Dialect::Postgres, t42(), concat!("SELECT coalesce(", xml!(), "::text, '')") => Error::UnscopableFunction { .. },
+    sql_text_function_in_filter: Dialect::Postgres, t42(), concat!("SELECT count(*) FILTER (WHERE ", xml!(), " IS NULL) FROM geo") => Error::UnscopableFunction { .. },
+    sql_text_function_in_from_with_tenant_table: Dialect::Postgres, t42(), concat!("SELECT * FROM ads, ", xml!(), " x") => Error::UnscopableFunction { .. },
+    sql_text_function_lateral: Dialect::Postgres, t42(), concat!("SELECT * FROM geo, LATERAL ", xml!(), " x") => Error::UnscopableFunction { .. },
+    sql_text_function_cross_join_lateral: Dialect::Postgres, t42(), "SELECT * FROM ads CROSS JOIN LATERAL table_to_xml('ads', true, true, '') x" => Error::UnscopableFunction { .. },
+    sql_text_function_table_form: Dialect::Postgres, t42(), concat!("SELECT * FROM geo, TABLE(", xml!(), ")") => Error::UnscopableFunction { .. },
+    sql_text_function_in_join_on: Dialect::Postgres, t42(), concat!("SELECT * FROM geo JOIN ads ON ", xml!(), " IS NOT NULL") => Error::UnscopableFunction { .. },
+    sql_text_function_joined: Dialect::Postgres, t42(), "SELECT * FROM geo JOIN dblink('dbname=app', 'select id from ads') AS t(id int) ON t.id = geo.id" => Error::UnscopableFunction { .. },
+    sql_text_function_left_joined: Dialect::Postgres, t42(), concat!("SELECT * FROM ads LEFT JOIN ", xml!(), " x ON true") => Error::UnscopableFunction { .. },
+    sql_text_function_in_nested_join: Dialect::Postgres, t42(), concat!("SELECT * FROM geo LEFT JOIN (ads JOIN ", xml!(), " x ON true) ON true") => Error::UnscopableFunction { .. },
+    sql_text_function_in_select_list_subquery: Dialect::Postgres, t42(), concat!("SELECT (SELECT ", xml!(), ")") => Error::UnscopableFunction { .. },
+    sql_text_function_in_where_subquery: Dialect::Postgres, t42(), "SELECT * FROM geo WHERE EXISTS (SELECT 1 FROM schema_to_xml('public', true, true, ''))" => Error::UnscopableFunction { .. },
+    sql_text_function_in_from_subquery: Dialect::Postgres, t42(), "SELECT * FROM (SELECT * FROM database_to_xml(true, true, '')) AS d" => Error::UnscopableFunction { .. },
+    sql_text_function_in_lateral_subquery: Dialect::Postgres, t42(), concat!("SELECT * FROM ads, LATERAL (SELECT * FROM ", xml!(), " x) y") => Error::UnscopableFunction { .. },
+    sql_text_function_in_having_subquery: Dialect::Postgres, t42(), "SELECT campaign_id FROM ads GROUP BY campaign_id HAVING count(*) > (SELECT count(*) FROM dblink('select 1') AS t(i int))" => Error::UnscopableFunction { .. },
+    sql_text_function_in_order_by_subquery: Dialect::Postgres, t42(), concat!("SELECT * FROM geo ORDER BY (SELECT length(", xml!(), "::text))") => Error::UnscopableFunction { .. },
+    sql_text_function_in_limit: Dialect::Postgres, t42(), concat!("SELECT * FROM geo LIMIT (SELECT length(", xml!(), "::text))") => Error::UnscopableFunction { .. },
+    sql_text_function_in_cte: Dialect::Postgres, t42(), concat!("WITH x AS (SELECT * FROM ", xml!(), ") SELECT * FROM x") => Error::UnscopableFunction { .. },
+    sql_text_function_in_set_operation: Dialect::Postgres, t42(), concat!("SELECT name FROM geo UNION SELECT ", xml!(), "::text") => Error::UnscopableFunction { .. },
+    sql_text_function_in_values: Dialect::Postgres, t42(), concat!("VALUES (", xml!(), ")") => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_from: Dialect::Postgres, t42(), "UPDATE ads SET title = 'x' FROM dblink('select id from ads') AS t(id int) WHERE ads.id = t.id" => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_set: Dialect::Postgres, t42(), concat!("UPDATE ads SET title = ", xml!(), "::text") => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_where: Dialect::Postgres, t42(), "UPDATE geo SET name = 'x' WHERE dblink_exec('delete from ads') IS NULL" => Error::UnscopableFunction { .. },
+    sql_text_function_in_update_returning: Dialect::Postgres, t42(), concat!("UPDATE ads SET title = 'x' RETURNING ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_delete_using: Dialect::Postgres, t42(), "DELETE FROM ads USING dblink('select 1') AS t(i int) WHERE ads.id = t.i" => Error::UnscopableFunction { .. },
+    sql_text_function_in_delete_returning: Dialect::Postgres, t42(), concat!("DELETE FROM ads WHERE id = 1 RETURNING ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_insert_values: Dialect::Postgres, t42(), concat!("INSERT INTO ads (id, title) VALUES (1, ", xml!(), "::text)") => Error::UnscopableFunction { .. },
+    sql_text_function_in_insert_select: Dialect::Postgres, t42(), concat!("INSERT INTO ads (id, title) SELECT 1, x::text FROM ", xml!(), " x") => Error::UnscopableFunction { .. },
+    sql_text_function_in_insert_returning: Dialect::Postgres, t42(), concat!("INSERT INTO ads (id) VALUES (1) RETURNING ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_on_conflict: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET title = dblink_exec('delete from ads')::text" => Error::UnscopableFunction { .. },
+    sql_text_function_in_data_modifying_cte: Dialect::Postgres, t42(), concat!("WITH d AS (DELETE FROM ads RETURNING ", xml!(), ") SELECT 1") => Error::UnscopableFunction { .. },
+    sql_text_function_rows_from_does_not_parse: Dialect::Postgres, t42(), concat!("SELECT * FROM ROWS FROM (", xml!(), ")") => Error::Parse { .. },
+    sql_text_function_in_prepare: Dialect::Postgres, t42(), concat!("PREPARE p AS SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_explain: Dialect::Postgres, t42(), concat!("EXPLAIN ANALYZE SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_called: Dialect::Postgres, t42(), "CALL dblink_exec('delete from ads')" => Error::UnscopableFunction { .. },
+    sql_text_function_in_view: Dialect::Postgres, t42(), concat!("CREATE VIEW v AS SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_column_default: Dialect::Postgres, t42(), concat!("CREATE TABLE t (x text DEFAULT ", xml!(), "::text)") => Error::UnscopableFunction { .. },
+    sql_text_function_in_cursor: Dialect::Postgres, t42(), concat!("DECLARE c CURSOR FOR SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_in_copy: Dialect::Postgres, t42(), concat!("COPY (SELECT * FROM ", xml!(), ") TO STDOUT") => Error::UnscopableFunction { .. },
+    sql_text_function_behind_operator: Dialect::Postgres, t42(), "CREATE OPERATOR public.<~> (LEFTARG = tsquery, RIGHTARG = text, PROCEDURE = pg_catalog.ts_rewrite)" => Error::UnscopableFunction { .. },
+    sql_text_function_in_second_statement: Dialect::Postgres, t42(), concat!("SELECT 1; SELECT ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_schema_qualified: Dialect::Postgres, t42(), "SELECT * FROM pg_catalog.query_to_xml('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    sql_text_function_upper_case: Dialect::Postgres, t42(), "SELECT PG_CATALOG.QUERY_TO_XML('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    sql_text_function_quoted: Dialect::Postgres, t42(), "SELECT * FROM \"pg_catalog\".\"query_to_xml\"('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    regression_unicode_escaped_function_name: Dialect::Postgres, t42(), "SELECT U&\"query\\005fto_xml\"('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    sql_text_function_without_tenant: Dialect::Postgres, None::<Scope>, concat!("SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sql_text_function_several_tenants: Dialect::Postgres, t13(), concat!("SELECT * FROM ", xml!()) => Error::UnscopableFunction { .. },
+    sqlite_sql_text_function_in_where: Dialect::Sqlite, t42(), "SELECT * FROM geo WHERE query_to_xml('select * from ads', 1, 1, '') IS NOT NULL" => Error::UnscopableFunction { .. },
+    sqlite_sql_text_function_in_from: Dialect::Sqlite, t42(), "SELECT * FROM geo, dblink('select * from ads')" => Error::UnscopableFunction { .. },
+    sqlite_sql_text_function_in_insert: Dialect::Sqlite, t42(), "INSERT INTO ads (id, title) VALUES (1, query_to_xml('select * from ads', 1, 1, ''))" => Error::UnscopableFunction { .. },
+    sqlite_load_extension: Dialect::Sqlite, t42(), "SELECT load_extension('/tmp/x.so')" => Error::UnscopableFunction { .. },
+}
+
+// One of each group of refused functions (see `src/functions.rs`).
+refusals! {
+    refused_query_to_xmlschema: Dialect::Postgres, t42(), "SELECT query_to_xml_and_xmlschema('select * from ads', true, true, '')" => Error::UnscopableFunction { .. },
+    refused_table_to_xml: Dialect::Postgres, t42(), "SELECT table_to_xml('ads', true, true, '')" => Error::UnscopableFunction { .. },
+    refused_cursor_to_xml: Dialect::Postgres, t42(), "SELECT cursor_to_xml('c', 10, true, true, '')" => Error::UnscopableFunction { .. },
+    refused_ts_stat: Dialect::Postgres, t42(), "SELECT * FROM ts_stat('select to_tsvector(title) from ads')" => Error::UnscopableFunction { .. },
+    refused_ts_rewrite_with_query: Dialect::Postgres, t42(), "SELECT ts_rewrite('a'::tsquery, 'select t, s from ads')" => Error::UnscopableFunction { .. },
+    refused_crosstab: Dialect::Postgres, t42(), "SELECT * FROM crosstab3('select title, id::text, title from ads')" => Error::UnscopableFunction { .. },
+    refused_connectby: Dialect::Postgres, t42(), "SELECT * FROM connectby('ads', 'id', 'campaign_id', '1', 0) AS t(id int, parent int, level int)" => Error::UnscopableFunction { .. },
+    refused_xpath_table: Dialect::Postgres, t42(), "SELECT * FROM xpath_table('id', 'title', 'ads', '/a', 'true') AS t(id int, a text)" => Error::UnscopableFunction { .. },
+    refused_dblink_build_sql: Dialect::Postgres, t42(), "SELECT dblink_build_sql_insert('ads', '1 2', 2, '{2,1}', '{2,1}')" => Error::UnscopableFunction { .. },
+    refused_dblink_connect: Dialect::Postgres, t42(), "SELECT dblink_connect('c', 'dbname=app')" => Error::UnscopableFunction { .. },
+    refused_get_raw_page: Dialect::Postgres, t42(), "SELECT * FROM heap_page_items(get_raw_page('ads', 0))" => Error::UnscopableFunction { .. },
+    refused_bt_page_items: Dialect::Postgres, t42(), "SELECT * FROM bt_page_items('ads_pkey', 1)" => Error::UnscopableFunction { .. },
+    refused_heap_force_kill: Dialect::Postgres, t42(), "SELECT heap_force_kill('ads'::regclass, ARRAY['(0,1)']::tid[])" => Error::UnscopableFunction { .. },
+    refused_pg_read_binary_file: Dialect::Postgres, t42(), "SELECT pg_read_binary_file('base/1/2')" => Error::UnscopableFunction { .. },
+    refused_logical_changes: Dialect::Postgres, t42(), "SELECT * FROM pg_logical_slot_peek_changes('slot', NULL, NULL)" => Error::UnscopableFunction { .. },
+    refused_citus_run_command: Dialect::Postgres, t42(), "SELECT * FROM run_command_on_shards('ads', 'select count(*) from %s')" => Error::UnscopableFunction { .. },
+    refused_citus_master_run_on_worker: Dialect::Postgres, t42(), "SELECT * FROM master_run_on_worker(ARRAY['w'], ARRAY[5432], ARRAY['select 1'], false)" => Error::UnscopableFunction { .. },
+    refused_citus_intermediate_result: Dialect::Postgres, t42(), "SELECT create_intermediate_result('r', 'select * from ads')" => Error::UnscopableFunction { .. },
+}
+
+cases! {
+    ts_rewrite_without_query_passes: t42(), Inline, "SELECT ts_rewrite('a & b'::tsquery, 'a'::tsquery, 'c'::tsquery)"
+        => "SELECT ts_rewrite('a & b'::tsquery, 'a'::tsquery, 'c'::tsquery)";
+    harmless_function_in_from_beside_tenant_table: t42(), Inline, "SELECT * FROM ads, generate_series(1, 2) AS g"
+        => "SELECT * FROM ads, generate_series(1, 2) AS g WHERE ads.company_id = 42";
+    harmless_lateral_function: t42(), Inline, "SELECT * FROM ads a, LATERAL unnest(ARRAY[a.id]) WITH ORDINALITY"
+        => "SELECT * FROM ads a, LATERAL unnest(ARRAY[a.id]) WITH ORDINALITY WHERE a.company_id = 42";
+    unscoped_sql_text_function_passes: unscoped(), Inline, "SELECT * FROM query_to_xml('select * from ads', true, true, '')"
+        => "SELECT * FROM query_to_xml('select * from ads', true, true, '')";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server-side cursors and COPY of a query: the query inside is scoped like any other, so the
+// cursor or the copy holds only the tenant's rows. Every output is audited too.
+
+fn check_audited(scope: Option<Scope>, output: Output, input: &str, expected: &str) {
+    check(Dialect::Postgres, scope.clone(), output, input, expected);
+    let rewriter = Rewriter::new(schema(), Dialect::Postgres);
+    let rewritten = rewriter.rewrite_in(scope.as_ref(), input, output).expect("accepted");
+    if let Err(error) = multitenant::audit(&rewritten, &schema(), Dialect::Postgres) {
+        panic!("the audit refuses {}: {error}", rewritten.sql());
+    }
+}
+
+macro_rules! audited_cases {
+    ($($name:ident: $scope:expr, $output:expr, $input:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_audited($scope, $output, $input, $expected);
+            }
+        )*
+    };
+}
+
+audited_cases! {
+    declare_cursor: t42(), Inline, "DECLARE c CURSOR FOR SELECT * FROM ads"
+        => "DECLARE c CURSOR FOR SELECT * FROM ads WHERE ads.company_id = 42";
+    declare_cursor_bound: t42(), Bind, "DECLARE c CURSOR FOR SELECT id FROM ads WHERE id > $1"
+        => "DECLARE c CURSOR FOR SELECT id FROM ads WHERE id > $1 AND ads.company_id = $2";
+    declare_no_scroll_without_hold: t42(), Bind, "DECLARE \"_django_curs_1_sync_1\" NO SCROLL CURSOR WITHOUT HOLD FOR SELECT a.id FROM ads a JOIN campaigns c ON c.id = a.campaign_id"
+        => "DECLARE \"_django_curs_1_sync_1\" NO SCROLL CURSOR WITHOUT HOLD FOR SELECT a.id FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE a.company_id = $1 AND c.company_id = $1";
+    declare_binary_insensitive_scroll: t42(), Inline, "DECLARE c BINARY INSENSITIVE SCROLL CURSOR FOR SELECT id FROM campaigns WHERE id IN (SELECT campaign_id FROM ads)"
+        => "DECLARE c BINARY INSENSITIVE SCROLL CURSOR FOR SELECT id FROM campaigns WHERE id IN (SELECT campaign_id FROM ads WHERE ads.company_id = 42) AND campaigns.company_id = 42";
+    declare_asensitive_with_cte: t42(), Inline, "DECLARE c ASENSITIVE CURSOR FOR WITH x AS (SELECT id FROM ads) SELECT * FROM x"
+        => "DECLARE c ASENSITIVE CURSOR FOR WITH x AS (SELECT id FROM ads WHERE ads.company_id = 42) SELECT * FROM x";
+    declare_several_tenants: t13(), Bind, "DECLARE c CURSOR FOR SELECT * FROM ads"
+        => "DECLARE c CURSOR FOR SELECT * FROM ads WHERE ads.company_id = ANY($1)";
+    declare_with_hold_over_reference_table: t42(), Inline, "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo"
+        => "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo";
+    declare_with_hold_unscoped: unscoped(), Inline, "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads"
+        => "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads";
+    fetch_passes: t42(), Bind, "FETCH FORWARD 2000 FROM \"_django_curs_1_sync_1\""
+        => "FETCH FORWARD 2000 FROM \"_django_curs_1_sync_1\"";
+    fetch_forms_pass: t42(), Bind, "FETCH NEXT FROM c; FETCH PRIOR IN c; FETCH ABSOLUTE 3 FROM c; FETCH BACKWARD ALL IN c; FETCH 10 FROM c"
+        => "FETCH NEXT FROM c; FETCH PRIOR IN c; FETCH ABSOLUTE 3 FROM c; FETCH BACKWARD ALL IN c; FETCH 10 FROM c";
+    regression_fetch_cursor_named_like_tenant_table: t42(), Bind, "FETCH ALL FROM ads"
+        => "FETCH ALL FROM ads";
+    close_passes: t42(), Bind, "CLOSE c; CLOSE ALL"
+        => "CLOSE c; CLOSE ALL";
+    declare_fetch_close_script: t42(), Inline, "DECLARE c CURSOR FOR SELECT id FROM ads; FETCH 2 FROM c; CLOSE c"
+        => "DECLARE c CURSOR FOR SELECT id FROM ads WHERE ads.company_id = 42; FETCH 2 FROM c; CLOSE c";
+    copy_query_to_stdout: t42(), Inline, "COPY (SELECT id, title FROM ads) TO STDOUT"
+        => "COPY (SELECT id, title FROM ads WHERE ads.company_id = 42) TO STDOUT";
+    copy_query_csv_join: t42(), Inline, "COPY (SELECT a.id, c.name FROM ads a JOIN campaigns c ON c.id = a.campaign_id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        => "COPY (SELECT a.id, c.name FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE a.company_id = 42 AND c.company_id = 42) TO STDOUT (FORMAT csv, HEADER)";
+    copy_query_to_file: t42(), Inline, "COPY (SELECT * FROM ads) TO '/tmp/ads.csv'"
+        => "COPY (SELECT * FROM ads WHERE ads.company_id = 42) TO '/tmp/ads.csv'";
+    copy_query_to_program: t42(), Inline, "COPY (SELECT * FROM ads) TO PROGRAM 'gzip > /tmp/ads.gz'"
+        => "COPY (SELECT * FROM ads WHERE ads.company_id = 42) TO PROGRAM 'gzip > /tmp/ads.gz'";
+    copy_delete_returning: t42(), Inline, "COPY (DELETE FROM ads WHERE id = 1 RETURNING id) TO STDOUT"
+        => "COPY (DELETE FROM ads WHERE id = 1 AND ads.company_id = 42 RETURNING id) TO STDOUT";
+    copy_several_tenants: t13(), Inline, "COPY (SELECT * FROM ads) TO STDOUT"
+        => "COPY (SELECT * FROM ads WHERE ads.company_id IN (1, 3)) TO STDOUT";
+    copy_reference_table_bound: t42(), Bind, "COPY (SELECT * FROM geo) TO STDOUT"
+        => "COPY (SELECT * FROM geo) TO STDOUT";
+    copy_query_unscoped: unscoped(), Bind, "COPY (SELECT * FROM ads) TO STDOUT"
+        => "COPY (SELECT * FROM ads) TO STDOUT";
+}
+
+refusals! {
+    declare_with_hold_over_tenant_table: Dialect::Postgres, t42(), "DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT * FROM ads" => Error::Unsupported { .. },
+    declare_with_hold_tenant_table_in_subquery: Dialect::Postgres, t42(), "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM geo WHERE id IN (SELECT geo_id FROM ads)" => Error::Unsupported { .. },
+    declare_without_tenant: Dialect::Postgres, None::<Scope>, "DECLARE c CURSOR FOR SELECT * FROM ads" => Error::MissingTenant { .. },
+    declare_with_hold_without_tenant: Dialect::Postgres, None::<Scope>, "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads" => Error::MissingTenant { .. },
+    declare_cursor_assigning_tenant: Dialect::Postgres, t42(), "DECLARE c CURSOR FOR UPDATE ads SET company_id = 7 RETURNING id" => Error::ForeignTenant { .. },
+    move_does_not_parse: Dialect::Postgres, t42(), "MOVE FORWARD 5 IN c" => Error::Parse { .. },
+    fetch_into_tenant_table: Dialect::Postgres, t42(), "FETCH 1 FROM c INTO ads" => Error::Unsupported { .. },
+    copy_table_to_stdout: Dialect::Postgres, t42(), "COPY ads TO STDOUT" => Error::Unsupported { .. },
+    copy_table_columns_to_stdout: Dialect::Postgres, t42(), "COPY ads (id, title) TO STDOUT" => Error::Unsupported { .. },
+    copy_table_from_stdin: Dialect::Postgres, t42(), "COPY ads (id, title) FROM STDIN" => Error::Unsupported { .. },
+    copy_table_from_file: Dialect::Postgres, t42(), "COPY campaigns FROM '/tmp/c.csv' WITH (FORMAT csv)" => Error::Unsupported { .. },
+    copy_query_from_does_not_parse: Dialect::Postgres, t42(), "COPY (SELECT * FROM ads) FROM STDIN" => Error::Parse { .. },
+    copy_query_bound_tenant: Dialect::Postgres, t42(), "COPY (SELECT * FROM ads) TO STDOUT" => Error::Unsupported { .. },
+    copy_query_without_tenant: Dialect::Postgres, None::<Scope>, "COPY (SELECT * FROM ads) TO STDOUT" => Error::MissingTenant { .. },
+}
+
+#[test]
+fn copy_table_keeps_its_message() {
+    let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, "COPY ads TO STDOUT").expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        "refused COPY on tenant table ads: COPY reads or writes whole tables; use INSERT or SELECT, \
+         or run it inside multitenant::unscoped(..)"
+    );
+}
+
+#[test]
+fn with_hold_refusal_says_what_to_do() {
+    let sql = "DECLARE c CURSOR WITH HOLD FOR SELECT * FROM ads";
+    let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, sql).expect_err("refused").to_string();
+    assert!(error.contains("without WITH HOLD inside a transaction"), "{error}");
+}
+
+#[test]
+fn sql_text_function_refusal_names_the_function() {
+    let sql = "SELECT * FROM pg_catalog.query_to_xml('select * from ads', true, true, '')";
+    let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, sql).expect_err("refused").to_string();
+    assert!(error.starts_with("refused call to pg_catalog.query_to_xml: it runs SQL text"), "{error}");
 }

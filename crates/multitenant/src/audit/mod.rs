@@ -14,7 +14,10 @@
 //!   filtered derived table, whose own `WHERE` is audited like any query.
 //!
 //! `INSERT`s must fill the tenant column with the tenant (or a literal or guarded parameter
-//! the rewriter checks); no statement may assign a tenant column.
+//! the rewriter checks); no statement may assign a tenant column. `DECLARE ... CURSOR FOR` and
+//! `COPY (query) TO` are audited through their query; a cursor `WITH HOLD` over a tenant table
+//! fails, since it outlives the scope. A call to a function that runs SQL text or reads tables
+//! by name (`crate::functions`) fails wherever it stands, since nothing it reads is guarded.
 
 mod predicate;
 mod walk;
@@ -45,10 +48,17 @@ pub enum Problem {
     Opaque,
     /// The SQL does not parse.
     Unparseable,
+    /// A function that runs SQL text, reads a table by name or reads table storage
+    /// (`query_to_xml`, `dblink`, ...) is called; [`AuditError::table`] names it.
+    UnscopableFunction,
+    /// A cursor declared `WITH HOLD` reads a tenant table: it outlives its transaction, and the
+    /// tenant scope with it.
+    HeldCursor,
 }
 
 impl AuditError {
-    /// The table (or, for unparseable SQL, the statement) concerned.
+    /// The table (or, for unparseable SQL, the statement; for an unscopable function, the
+    /// function) concerned.
     pub fn table(&self) -> &str {
         &self.table
     }
@@ -67,6 +77,10 @@ impl fmt::Display for Problem {
             Self::TenantAssigned => "has its tenant column assigned",
             Self::Opaque => "is named by a statement the audit cannot walk",
             Self::Unparseable => "does not parse",
+            Self::UnscopableFunction => {
+                "is a function that runs SQL text or reads tables by name, which no tenant predicate can guard"
+            }
+            Self::HeldCursor => "is read by a cursor WITH HOLD, which outlives the transaction and its scope",
         })
     }
 }

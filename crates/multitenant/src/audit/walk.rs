@@ -3,15 +3,15 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Delete, Expr, FromTable, Ident, Insert, JoinConstraint, JoinOperator,
-    ObjectName, OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr, Statement, TableFactor,
-    TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
+    Assignment, AssignmentTarget, CopySource, Declare, DeclareType, Delete, Expr, FromTable, Ident, Insert,
+    JoinConstraint, JoinOperator, ObjectName, OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr,
+    Statement, TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
 };
 use sqlparser::parser::Parser;
 
 use super::{AuditError, Problem};
 use crate::schema::relation;
-use crate::{Dialect, Resolved, Schema, Scope, Table, TenantId};
+use crate::{Dialect, Resolved, Schema, Scope, Table, TenantId, functions};
 
 type Audit = Result<(), AuditError>;
 
@@ -55,7 +55,14 @@ impl<'a> Auditor<'a> {
         }
         let statements = Parser::parse_sql(self.dialect.parser(), sql)
             .map_err(|_| AuditError { table: sql.to_owned(), problem: Problem::Unparseable })?;
-        statements.iter().try_for_each(|statement| self.statement(statement))
+        for statement in &statements {
+            functions::check(statement).map_err(|refusal| AuditError {
+                table: refusal.function,
+                problem: Problem::UnscopableFunction,
+            })?;
+            self.statement(statement)?;
+        }
+        Ok(())
     }
 
     fn statement(&mut self, statement: &Statement) -> Audit {
@@ -65,8 +72,28 @@ impl<'a> Auditor<'a> {
             Statement::Update(update) => self.update(update),
             Statement::Delete(delete) => self.delete(delete),
             Statement::Explain { statement, .. } => self.statement(statement),
+            Statement::Declare { stmts } => {
+                stmts.iter().try_for_each(|declaration| self.declaration(declaration))
+            }
+            Statement::Copy { source: CopySource::Query(query), to: true, .. } => self.query(query),
+            Statement::Fetch { into: None, .. } | Statement::Close { .. } => Ok(()),
             other => self.opaque(&other.to_string()),
         }
+    }
+
+    /// A cursor is audited through its query; held, it must read no tenant table.
+    fn declaration(&mut self, declaration: &Declare) -> Audit {
+        let Declare { declare_type: Some(DeclareType::Cursor), for_query: Some(query), hold, .. } =
+            declaration
+        else {
+            return self.opaque(&declaration.to_string());
+        };
+        if *hold == Some(true)
+            && let Some(table) = self.schema.mentioned_tenant_table(&query.to_string(), self.dialect)
+        {
+            return Err(fail(table, Problem::HeldCursor));
+        }
+        self.query(query)
     }
 
     fn opaque(&self, text: &str) -> Audit {

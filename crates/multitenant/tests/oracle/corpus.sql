@@ -659,3 +659,86 @@ SELECT x FROM ads AS a(x, y)
 -- dialects: postgres
 -- expect: refused
 SELECT query_to_xml('SELECT * FROM ads', true, true, '')
+
+---------------------------------------------------------------- functions that run SQL text or read tables by name
+-- Each would read every tenant's rows on the real database (tests/cursors.rs shows it for
+-- query_to_xml in FROM); refused wherever the call stands.
+
+-- name: sql_text_function_in_from
+-- dialects: postgres
+-- expect: refused
+SELECT * FROM query_to_xml('select * from ads', true, true, '')
+
+-- name: sql_text_function_lateral
+-- dialects: postgres
+-- expect: refused
+SELECT g.name, x FROM geo g, LATERAL query_to_xml('select * from ads where geo_id = ' || g.id, true, true, '') x
+
+-- name: sql_text_function_joined
+-- dialects: postgres
+-- expect: refused
+SELECT a.id, x FROM ads a JOIN table_to_xml('ads', true, true, '') x ON true
+
+-- name: sql_text_function_in_from_subquery
+-- dialects: postgres
+-- expect: refused
+SELECT * FROM (SELECT * FROM schema_to_xml('public', true, true, '')) s
+
+-- name: sql_text_function_in_where_subquery
+-- dialects: postgres
+-- expect: refused
+SELECT id FROM ads WHERE EXISTS (SELECT 1 FROM query_to_xml('select * from campaigns', true, true, '') x)
+
+-- name: sql_text_function_in_cte
+-- dialects: postgres
+-- expect: refused
+WITH x AS (SELECT * FROM database_to_xml(true, true, '')) SELECT * FROM x
+
+-- name: sql_text_function_in_update_from
+-- dialects: postgres
+-- expect: refused
+UPDATE ads SET title = x::text FROM query_to_xml('select * from ads', true, true, '') x WHERE ads.id = 1
+
+-- name: sql_text_function_in_delete_returning
+-- dialects: postgres
+-- expect: refused
+DELETE FROM ads WHERE id = 1 RETURNING query_to_xml('select * from ads', true, true, '')
+
+-- name: sql_text_function_in_insert_values
+-- dialects: postgres
+-- expect: refused
+INSERT INTO ads (id, campaign_id, title, clicks) VALUES (20, 1, query_to_xml('select title from ads', true, true, '')::text, 0)
+
+-- name: sql_text_function_schema_qualified_upper_case
+-- dialects: postgres
+-- expect: refused
+SELECT * FROM PG_CATALOG.QUERY_TO_XML('select * from ads', true, true, '')
+
+-- name: sql_text_function_unicode_escaped
+-- dialects: postgres
+-- expect: refused
+SELECT U&"query\005fto_xml"('select * from ads', true, true, '')
+
+-- name: sql_text_function_in_where_sqlite
+-- dialects: sqlite
+-- expect: refused
+SELECT id FROM ads WHERE query_to_xml('select * from ads', 1, 1, '') IS NOT NULL
+
+---------------------------------------------------------------- cursors and COPY of a query
+-- DECLARE ... CURSOR and COPY (query) are scoped; tests/cursors.rs fetches and copies them on
+-- the real database. Here, what stays refused.
+
+-- name: cursor_with_hold_over_tenant_table
+-- dialects: postgres
+-- expect: refused
+DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT id, title FROM ads
+
+-- name: copy_query_cannot_bind_the_tenant
+-- dialects: postgres
+-- expect: refused
+COPY (SELECT id, title FROM ads) TO STDOUT
+
+-- name: copy_table_from_stdin
+-- dialects: postgres
+-- expect: refused
+COPY ads (id, campaign_id, title, clicks) FROM STDIN

@@ -21,7 +21,7 @@ use super::corpus::{Entry, Expect, Param, ScopeSpec};
 /// - with several tenants or unscoped, correlations through a parenthesized outer reference
 ///   (`= ("campaigns"."id")`) and `IN (SELECT ...)` along a foreign key (no tenant equality);
 /// - `DECLARE ... CURSOR` (refused).
-pub const PENDING_CORE_FIXES: &[&str] = &["orm_declare_cursor"];
+pub const PENDING_CORE_FIXES: &[&str] = &[];
 
 const ADS: &[&str] = &["company_id", "id", "campaign_id", "geo_id", "title", "clicks"];
 const CAMPAIGNS: &[&str] = &["company_id", "id", "name", "budget"];

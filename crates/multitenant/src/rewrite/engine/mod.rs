@@ -2,9 +2,12 @@
 //!
 //! [`rewrite`] is the entry point. [`walker::Walker`] carries what a walk needs (the schema,
 //! the mode, the CTE names in scope, what it found); the submodules each own one part of the
-//! tree: queries and FROM clauses, DML, the tenant predicate, parameters, co-location joins.
+//! tree: queries and FROM clauses, DML, cursors and `COPY`, the tenant predicate, parameters,
+//! co-location joins. Calls to functions no rewrite can scope are refused first, by one pass
+//! over each whole statement (`crate::functions`).
 
 mod colocate;
+mod cursor;
 mod dml;
 mod params;
 mod predicate;
@@ -15,7 +18,7 @@ mod walker;
 
 use sqlparser::parser::Parser;
 
-use crate::{Dialect, Error, Schema, Scope};
+use crate::{Dialect, Error, Schema, Scope, functions};
 
 use super::Output;
 use template::Findings;
@@ -34,6 +37,12 @@ pub(crate) struct Request<'a> {
 pub(crate) fn rewrite(sql: &str, request: &Request<'_>) -> Result<Template, Error> {
     let mut statements =
         Parser::parse_sql(request.dialect.parser(), sql).map_err(|source| Error::Parse { source })?;
+    if !matches!(request.scope, Some(Scope::Unscoped)) {
+        statements.iter().try_for_each(functions::check).map_err(|refusal| Error::UnscopableFunction {
+            function: refusal.function,
+            reason: refusal.reason,
+        })?;
+    }
     let tenant_parameter = params::prepare(&mut statements, request.dialect)?;
     let mut walker = Walker::new(request, tenant_parameter);
     for statement in &mut statements {

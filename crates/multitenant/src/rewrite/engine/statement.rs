@@ -1,7 +1,8 @@
-//! One statement: DML and queries are walked; anything else passes only when it touches no
-//! tenant table (or in unscoped mode).
+//! One statement: DML, queries and the statements that carry a query (`DECLARE ... CURSOR`,
+//! `COPY (query) TO`) are walked; `FETCH` and `CLOSE` name no table; anything else passes only
+//! when it touches no tenant table (or in unscoped mode).
 
-use sqlparser::ast::Statement;
+use sqlparser::ast::{CopySource, Statement};
 
 use super::walker::Walker;
 use crate::Error;
@@ -14,6 +15,9 @@ impl Walker<'_> {
             Statement::Update(update) => self.update(update),
             Statement::Delete(delete) => self.delete(delete),
             Statement::Explain { statement, .. } => self.statement(statement),
+            Statement::Declare { stmts } => self.declare(stmts),
+            Statement::Copy { source: CopySource::Query(query), to: true, .. } => self.copy_query(query),
+            Statement::Fetch { into: None, .. } | Statement::Close { .. } => Ok(()),
             other => {
                 let text = other.to_string();
                 let keyword = keyword(&text);

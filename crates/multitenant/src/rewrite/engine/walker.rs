@@ -184,7 +184,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Scopes every subquery inside `node` (expressions: WHERE, the select list, ON, ...), each
-    /// as a query of its own, and refuses functions that run SQL text.
+    /// as a query of its own.
     pub(super) fn subqueries<T: VisitMut + ?Sized>(&mut self, node: &mut T) -> Result<(), Error> {
         let mut visitor = Subqueries { walker: self, depth: 0 };
         match node.visit(&mut visitor) {
@@ -360,44 +360,8 @@ impl VisitorMut for Subqueries<'_, '_> {
         if self.depth == 0 {
             self.walker.note_comparison(expr);
         }
-        if let Expr::Function(function) = expr
-            && !matches!(self.walker.mode, Mode::Unscoped)
-            && runs_sql_text(&function.name)
-        {
-            return ControlFlow::Break(Error::Unsupported {
-                statement: format!("call to {}", function.name),
-                table: "(any)".to_owned(),
-                reason: "it runs SQL text the rewriter cannot scope; run it inside multitenant::unscoped(..)",
-            });
-        }
         ControlFlow::Continue(())
     }
-}
-
-/// PostgreSQL functions that run a query given as text, which no rewrite can see into.
-fn runs_sql_text(name: &ObjectName) -> bool {
-    const FUNCTIONS: &[&str] = &[
-        "query_to_xml",
-        "query_to_xmlschema",
-        "query_to_xml_and_xmlschema",
-        "table_to_xml",
-        "table_to_xmlschema",
-        "table_to_xml_and_xmlschema",
-        "schema_to_xml",
-        "schema_to_xmlschema",
-        "schema_to_xml_and_xmlschema",
-        "database_to_xml",
-        "database_to_xmlschema",
-        "database_to_xml_and_xmlschema",
-        "dblink",
-        "dblink_exec",
-        "dblink_open",
-        "dblink_send_query",
-    ];
-    name.0
-        .last()
-        .and_then(|part| part.as_ident())
-        .is_some_and(|ident| FUNCTIONS.iter().any(|f| ident.value.eq_ignore_ascii_case(f)))
 }
 
 #[cfg(test)]
