@@ -75,12 +75,7 @@ impl<'a> Walker<'a> {
         for item in from {
             changed |= self.colocate_joins(item, &names);
         }
-        let mut pairs: Vec<(Column<'_, 'a>, Column<'_, 'a>)> = Vec::new();
-        if let Some(selection) = selection {
-            pairs.extend(
-                equality_terms(selection).filter_map(|(l, r)| Some((names.column(l)?, names.column(r)?))),
-            );
-        }
+        let mut pairs = selection.map(|s| names.equated(s)).unwrap_or_default();
         if let Some((outside, inside)) = compared {
             pairs.extend(names.enclosing_column(outside).zip(names.local_column(inside)));
         }
@@ -118,9 +113,7 @@ impl<'a> Walker<'a> {
                 changed |= self.colocate_joins(table_with_joins, names);
             }
             if let Some(JoinConstraint::On(condition)) = constraint_mut(&mut join.join_operator) {
-                let pairs =
-                    equality_terms(condition).filter_map(|(l, r)| Some((names.column(l)?, names.column(r)?)));
-                let added = self.equalities(pairs.collect(), |e| has_conjunct(condition, e));
+                let added = self.equalities(names.equated(condition), |e| has_conjunct(condition, e));
                 changed |= !added.is_empty();
                 conjoin_in_place(condition, added);
             }
@@ -205,6 +198,11 @@ pub(super) fn sole_reference<'r, 'a>(
 }
 
 impl<'r, 'a> Names<'r, 'a> {
+    /// The pairs of columns equated among the `AND`-ed terms of `condition`.
+    fn equated(&self, condition: &'r Expr) -> Vec<(Column<'r, 'a>, Column<'r, 'a>)> {
+        equality_terms(condition).filter_map(|(l, r)| Some((self.column(l)?, self.column(r)?))).collect()
+    }
+
     /// The reference and column `expr` (`q.column`, `(q.column)`, or an unqualified key
     /// column of the only table) denotes: this query's references first, then the enclosing.
     fn column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
