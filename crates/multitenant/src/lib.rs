@@ -44,6 +44,7 @@ mod audit;
 mod context;
 mod dialect;
 mod error;
+mod parse;
 mod rewrite;
 mod schema;
 mod tenant;

@@ -401,3 +401,28 @@ fn tenant_parameter_binding() {
     assert_eq!(tenants, &[1_i64.into(), 3_i64.into()]);
     assert_eq!(multitenant::TenantBinding::json_array(tenants), "[1,3]");
 }
+
+// Regression: sqlparser's `parse_sql` stops at `END` after a statement and drops the rest, which
+// both databases run (`END` is a column alias to them); such text is refused, by the rewriter
+// and by the audit.
+refusals! {
+    regression_end_after_statement_hid_the_rest: Dialect::Postgres, t42(), "SELECT 1 END; DELETE FROM ads" => Error::Parse { .. },
+    regression_end_after_statement_hid_the_rest_sqlite: Dialect::Sqlite, t42(), "SELECT 1 END; DELETE FROM ads" => Error::Parse { .. },
+    regression_end_after_scoped_statement: Dialect::Postgres, t42(), "SELECT (SELECT count(*) FROM ads) END; DELETE FROM ads" => Error::Parse { .. },
+    regression_end_without_scope: Dialect::Postgres, None::<Scope>, "SELECT * FROM geo END DELETE FROM ads" => Error::Parse { .. },
+}
+
+#[test]
+fn regression_audit_end_hid_the_rest() {
+    let scope = Scope::tenant(42_i64);
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let audited = multitenant::audit_sql(
+            "SELECT * FROM geo END; DELETE FROM ads",
+            &schema(),
+            dialect,
+            &scope,
+            None,
+        );
+        assert_eq!(audited.map_err(|e| e.problem()), Err(multitenant::Problem::Unparseable), "{dialect:?}");
+    }
+}

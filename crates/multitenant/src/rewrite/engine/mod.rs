@@ -13,8 +13,7 @@ mod statement;
 mod template;
 mod walker;
 
-use sqlparser::parser::Parser;
-
+use crate::parse;
 use crate::{Dialect, Error, Schema, Scope};
 
 use super::Output;
@@ -32,16 +31,15 @@ pub(crate) struct Request<'a> {
 
 /// Rewrites every statement in `sql`, or refuses the whole string.
 pub(crate) fn rewrite(sql: &str, request: &Request<'_>) -> Result<Template, Error> {
-    let mut statements =
-        Parser::parse_sql(request.dialect.parser(), sql).map_err(|source| Error::Parse { source })?;
-    let tenant_parameter = params::prepare(&mut statements, request.dialect)?;
+    let mut parsed = parse::statements(request.dialect, sql).map_err(|source| Error::Parse { source })?;
+    let tenant_parameter = params::prepare(&mut parsed.statements, request.dialect)?;
     let mut walker = Walker::new(request, tenant_parameter);
-    for statement in &mut statements {
+    for statement in &mut parsed.statements {
         walker.statement(statement)?;
     }
     let Findings { changed, tenant_parameter_used, guarded_parameters, literal_checks } = walker.finish();
     let sql = if changed {
-        statements.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        parsed.statements.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
     } else {
         sql.to_owned()
     };
