@@ -1,10 +1,12 @@
 //! The walk over the syntax tree: parse, scope each statement, print.
 //!
-//! [`rewrite`] is the entry point. [`walker::Walker`] carries what a walk needs (the schema,
+//! [`rewrite`] is the entry point; printing keeps each statement's leading and trailing
+//! comments (`comments.rs`). [`walker::Walker`] carries what a walk needs (the schema,
 //! the mode, the CTE names in scope, what it found); the submodules each own one part of the
 //! tree: queries and FROM clauses, DML, the tenant predicate, parameters, co-location joins.
 
 mod colocate;
+mod comments;
 mod dml;
 mod params;
 mod predicate;
@@ -13,7 +15,7 @@ mod statement;
 mod template;
 mod walker;
 
-use crate::parse;
+use crate::parse::{self, Parsed};
 use crate::{Dialect, Error, Schema, Scope};
 
 use super::Output;
@@ -38,11 +40,17 @@ pub(crate) fn rewrite(sql: &str, request: &Request<'_>) -> Result<Template, Erro
         walker.statement(statement)?;
     }
     let Findings { changed, tenant_parameter_used, guarded_parameters, literal_checks } = walker.finish();
-    let sql = if changed {
-        parsed.statements.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-    } else {
-        sql.to_owned()
-    };
+    let sql = if changed { print(&parsed, sql) } else { sql.to_owned() };
     let tenant_parameter = tenant_parameter_used.then_some(tenant_parameter);
     Ok(Template::new(sql, tenant_parameter, guarded_parameters, literal_checks))
+}
+
+/// The rewritten statements as text, joined with `; `, each with the comments it had before
+/// and after it.
+fn print(parsed: &Parsed, sql: &str) -> String {
+    if comments::may_hold_comments(sql) {
+        comments::print(parsed)
+    } else {
+        parsed.statements.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    }
 }
