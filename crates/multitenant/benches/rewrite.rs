@@ -5,7 +5,9 @@
 //!
 //! The `print_*` groups measure the print step alone: today's `to_string()` of the rewritten
 //! tree against a prototype that splices the predicates into the original text instead
-//! (`rewrite/splice.rs`).
+//! (`rewrite/splice.rs`). The `fast_path_*` groups measure what keeping comments adds to text
+//! that holds none: parsing every token with statement ranges (as `src/parse.rs` does) and the
+//! check for `--` and `/*`, against `Parser::parse_sql`.
 
 use std::hint::black_box;
 
@@ -19,7 +21,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use multitenant::{Dialect, Output, Rewriter, Scope};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::TokenWithSpan;
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 const POINT_READ: &str = "SELECT * FROM ads WHERE id = $1";
 const JOIN_WITH_SUBQUERY: &str = "SELECT a.id, a.title, c.name, g.name FROM ads a \
@@ -99,5 +101,61 @@ fn print_step(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, statements, print_step);
+/// The parse of `src/parse.rs` (the crate keeps it private): statements with their token
+/// ranges, every token consumed.
+fn parse_whole(
+    sql: &str,
+) -> (Vec<sqlparser::ast::Statement>, Vec<std::ops::Range<usize>>, Vec<TokenWithSpan>) {
+    let mut parser = Parser::new(&PostgreSqlDialect {}).try_with_sql(sql).expect("tokenizes");
+    let (mut statements, mut ranges) = (Vec::new(), Vec::new());
+    loop {
+        while parser.consume_token(&Token::SemiColon) {}
+        if parser.peek_token_ref().token == Token::EOF {
+            break;
+        }
+        let mut start = parser.index();
+        while matches!(parser.token_at(start).token, Token::Whitespace(_)) {
+            start += 1;
+        }
+        statements.push(parser.parse_statement().expect("parses"));
+        let mut end = parser.index();
+        while end > start && matches!(parser.token_at(end - 1).token, Token::Whitespace(_)) {
+            end -= 1;
+        }
+        ranges.push(start..end);
+        assert!(matches!(parser.peek_token_ref().token, Token::SemiColon | Token::EOF));
+    }
+    (statements, ranges, parser.into_tokens())
+}
+
+/// What the comment handling adds to text without comments, beside `Parser::parse_sql`.
+fn fast_path(c: &mut Criterion) {
+    for (name, sql) in
+        [("fast_path_point_read", POINT_READ), ("fast_path_join3_subquery", JOIN_WITH_SUBQUERY)]
+    {
+        let mut group = c.benchmark_group(name);
+        group.bench_function("parse_sql", |b| {
+            b.iter(|| black_box(Parser::parse_sql(&PostgreSqlDialect {}, black_box(sql)).expect("parses")))
+        });
+        group.bench_function("parse_whole_and_check", |b| {
+            b.iter(|| {
+                let sql = black_box(sql);
+                black_box((parse_whole(sql), sql.contains("--") || sql.contains("/*")))
+            })
+        });
+        // The same code again: how far two slots of one run differ with nothing changed.
+        group.bench_function("parse_sql_repeated", |b| {
+            b.iter(|| black_box(Parser::parse_sql(&PostgreSqlDialect {}, black_box(sql)).expect("parses")))
+        });
+        group.bench_function("comment_check", |b| {
+            b.iter(|| {
+                let sql = black_box(sql);
+                black_box(sql.contains("--") || sql.contains("/*"))
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, statements, print_step, fast_path);
 criterion_main!(benches);

@@ -12,7 +12,7 @@
 //! written show that the check can fail: many of them, unrewritten, delete other tenants' rows,
 //! the `END` ones included, which the rewriter used to return as written.
 
-use multitenant::{Dialect, Output, Rewriter, Scope};
+use multitenant::{Output, Rewriter, Scope};
 use sqlx::sqlite::SqlitePoolOptions;
 
 use super::common;
