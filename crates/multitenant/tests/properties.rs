@@ -1,6 +1,7 @@
 //! Properties of the rewriter over generated input: it never panics; whatever it accepts with
 //! a tenant set parses again, passes the audit, and is deterministic; inline output is a fixed
-//! point (rewriting it again changes nothing).
+//! point (rewriting it again changes nothing). Statements get comments before and after them,
+//! as tracing adds them and as an attacker would, and must keep them.
 
 mod common;
 
@@ -185,6 +186,47 @@ fn statement() -> BoxedStrategy<String> {
     .boxed()
 }
 
+/// A comment as tracing adds it, or one that tries to hide a statement.
+fn comment() -> BoxedStrategy<String> {
+    prop_oneof![
+        Just("/*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',route='%2Fads'*/"),
+        Just("/* a /* nested */ ; DELETE FROM ads; */"),
+        Just("/* -- */"),
+        Just("/**/"),
+        Just("-- tagged"),
+        Just("-- */ ; DELETE FROM ads"),
+    ]
+    .prop_map(str::to_owned)
+    .boxed()
+}
+
+/// A statement with maybe a comment before and after it, and the comments it holds.
+fn commented_statement() -> BoxedStrategy<(String, Vec<String>)> {
+    (proptest::option::of(comment()), statement(), proptest::option::of(comment()))
+        .prop_map(|(leading, statement, trailing)| {
+            let sql = match (&leading, &trailing) {
+                (Some(l), Some(t)) => format!("{l}\n{statement} {t}"),
+                (Some(l), None) => format!("{l}\n{statement}"),
+                (None, Some(t)) => format!("{statement} {t}"),
+                (None, None) => statement,
+            };
+            (sql, leading.into_iter().chain(trailing).collect())
+        })
+        .boxed()
+}
+
+/// One to three commented statements separated by `;` (a `--` comment before a `;` ends at a
+/// newline), the comments they hold, and how many statements there are.
+fn commented_statements() -> BoxedStrategy<(String, Vec<String>, usize)> {
+    proptest::collection::vec(commented_statement(), 1..4)
+        .prop_map(|statements| {
+            let count = statements.len();
+            let sql = statements.iter().map(|(sql, _)| sql.as_str()).collect::<Vec<_>>().join("\n; ");
+            (sql, statements.into_iter().flat_map(|(_, comments)| comments).collect(), count)
+        })
+        .boxed()
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -199,7 +241,7 @@ proptest! {
     }
 
     #[test]
-    fn accepted_statements_are_scoped(sql in statement()) {
+    fn accepted_statements_are_scoped((sql, comments, count) in commented_statements()) {
         let rewriter = Rewriter::new(schema(), Dialect::Postgres);
         for scope in [Scope::tenant(42_i64), Scope::tenants([1_i64, 2]).expect("two tenants")] {
             for output in [Output::Bind, Output::Inline] {
@@ -215,9 +257,12 @@ proptest! {
                 };
                 prop_assert_eq!(first.sql(), again.sql(), "cached and fresh rewrites differ");
                 let parsed = sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, first.sql());
-                prop_assert!(parsed.is_ok(), "output does not parse: {}", first.sql());
+                prop_assert_eq!(parsed.map(|p| p.len()).ok(), Some(count), "output does not parse into its {} statements: {}", count, first.sql());
                 if let Err(e) = multitenant::audit(&first, rewriter.schema(), Dialect::Postgres) {
                     return Err(TestCaseError::fail(format!("audit: {e}\n  in:  {sql}\n  out: {}", first.sql())));
+                }
+                for comment in &comments {
+                    prop_assert!(first.sql().contains(comment.as_str()), "comment {} lost: {}", comment, first.sql());
                 }
                 if output == Output::Inline {
                     let twice = rewriter.rewrite_in(Some(&scope), first.sql(), output)

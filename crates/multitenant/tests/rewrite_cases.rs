@@ -701,3 +701,113 @@ fn sql_text_function_refusal_names_the_function() {
     let error = rewrite(Dialect::Postgres, t42().as_ref(), Bind, sql).expect_err("refused").to_string();
     assert!(error.starts_with("refused call to pg_catalog.query_to_xml: it runs SQL text"), "{error}");
 }
+
+// Regression: sqlparser's `parse_sql` stops at `END` after a statement and drops the rest, which
+// both databases run (`END` is a column alias to them); such text is refused, by the rewriter
+// and by the audit.
+refusals! {
+    regression_end_after_statement_hid_the_rest: Dialect::Postgres, t42(), "SELECT 1 END; DELETE FROM ads" => Error::Parse { .. },
+    regression_end_after_statement_hid_the_rest_sqlite: Dialect::Sqlite, t42(), "SELECT 1 END; DELETE FROM ads" => Error::Parse { .. },
+    regression_end_after_scoped_statement: Dialect::Postgres, t42(), "SELECT (SELECT count(*) FROM ads) END; DELETE FROM ads" => Error::Parse { .. },
+    regression_end_without_scope: Dialect::Postgres, None::<Scope>, "SELECT * FROM geo END DELETE FROM ads" => Error::Parse { .. },
+}
+
+#[test]
+fn regression_audit_end_hid_the_rest() {
+    let scope = Scope::tenant(42_i64);
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let audited = multitenant::audit_sql(
+            "SELECT * FROM geo END; DELETE FROM ads",
+            &schema(),
+            dialect,
+            &scope,
+            None,
+        );
+        assert_eq!(audited.map_err(|e| e.problem()), Err(multitenant::Problem::Unparseable), "{dialect:?}");
+    }
+}
+
+// Comments survive the rewrite: a statement's leading and trailing comments are kept where
+// they were (sqlcommenter tags, `-- ..` at the end with the newline that ends it, several
+// statements each with their own); comments between a statement's tokens are dropped when it
+// changes, and a statement that needs no change is returned as written. Every output here also
+// passes the audit.
+
+/// Like `cases!` for `dialect`; the output must also pass the audit.
+macro_rules! comment_cases {
+    ($dialect:expr; $($name:ident: $scope:expr, $output:expr, $input:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check($dialect, $scope, $output, $input, $expected);
+                audited($dialect, $scope, $output, $input);
+            }
+        )*
+    };
+}
+
+fn audited(dialect: Dialect, scope: Option<Scope>, output: Output, input: &str) {
+    let rewriter = Rewriter::new(schema(), dialect);
+    let rewritten = rewriter.rewrite_in(scope.as_ref(), input, output).expect("accepted");
+    if let Err(e) = multitenant::audit(&rewritten, rewriter.schema(), dialect) {
+        panic!("audit: {e}\n  in:  {input}\n  out: {}", rewritten.sql());
+    }
+}
+
+const TRACEPARENT: &str = "traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'";
+
+comment_cases! { Dialect::Postgres;
+    comment_before: t42(), Bind, "/* app='ads' */ SELECT * FROM ads WHERE id = $1"
+        => "/* app='ads' */ SELECT * FROM ads WHERE id = $1 AND ads.company_id = $2";
+    comment_after: t42(), Bind, "SELECT * FROM ads WHERE id = $1 /* after */"
+        => "SELECT * FROM ads WHERE id = $1 AND ads.company_id = $2 /* after */";
+    comment_after_before_semicolon: t42(), Bind, "SELECT * FROM ads /* after */;"
+        => "SELECT * FROM ads WHERE ads.company_id = $1 /* after */";
+    line_comment_at_end_keeps_its_newline: t42(), Bind, "SELECT * FROM ads WHERE id = $1 -- tagged"
+        => "SELECT * FROM ads WHERE id = $1 AND ads.company_id = $2 -- tagged\n";
+    line_comment_before: t42(), Inline, "-- monthly report\nSELECT count(*) FROM ads"
+        => "-- monthly report\nSELECT count(*) FROM ads WHERE ads.company_id = 42";
+    sqlcommenter: t42(), Inline, &format!("SELECT * FROM ads WHERE id = 1 /*{TRACEPARENT},route='%2Fads%2F%3Aid'*/")
+        => &format!("SELECT * FROM ads WHERE id = 1 AND ads.company_id = 42 /*{TRACEPARENT},route='%2Fads%2F%3Aid'*/");
+    sqlcommenter_marginalia: t42(), Inline, "UPDATE ads SET title = 'x' WHERE id = 1 /*application:Shop,controller:ads,action:update*/"
+        => "UPDATE ads SET title = 'x' WHERE id = 1 AND ads.company_id = 42 /*application:Shop,controller:ads,action:update*/";
+    several_statements_each_with_comments: t42(), Inline,
+        "/* a */ SELECT * FROM ads /* a2 */; /* b */ UPDATE ads SET title = 'x' -- b2\n; -- c\nDELETE FROM ads WHERE id = 1; /* end */"
+        => "/* a */ SELECT * FROM ads WHERE ads.company_id = 42 /* a2 */; /* b */ UPDATE ads SET title = 'x' WHERE ads.company_id = 42 -- b2\n; -- c\nDELETE FROM ads WHERE id = 1 AND ads.company_id = 42 /* end */";
+    several_comments_in_a_row: t42(), Inline, "/* a */ -- b\n/* c */ SELECT * FROM ads /* d */ -- e\n/* f */"
+        => "/* a */ -- b\n/* c */ SELECT * FROM ads WHERE ads.company_id = 42 /* d */ -- e\n /* f */";
+    comments_around_empty_statements: t42(), Inline, "; /* a */ ;; SELECT * FROM ads ;; /* z */ ;"
+        => "/* a */ SELECT * FROM ads WHERE ads.company_id = 42 /* z */";
+    unchanged_statement_next_to_changed_one: t42(), Inline, "SELECT 1 /* one */; SELECT * FROM ads /* two */"
+        => "SELECT 1 /* one */; SELECT * FROM ads WHERE ads.company_id = 42 /* two */";
+    nested_comment_kept_whole: t42(), Inline, "SELECT * FROM ads /* outer /* inner */ ; DELETE FROM ads; */"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 /* outer /* inner */ ; DELETE FROM ads; */";
+    line_comment_holding_block_markers: t42(), Inline, "SELECT * FROM ads -- */ ; DELETE FROM ads /*"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 -- */ ; DELETE FROM ads /*\n";
+    carriage_return_ends_line_comment: t42(), Inline, "SELECT * FROM ads -- tagged\r"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 -- tagged\n";
+    comment_inside_changed_statement_is_dropped: t42(), Inline, "SELECT * /* inner */ FROM ads /* after */"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 /* after */";
+    unchanged_statement_kept_as_written: t42(), Inline, "SELECT *  /* inner */ FROM geo -- x"
+        => "SELECT *  /* inner */ FROM geo -- x";
+}
+
+comment_cases! { Dialect::Sqlite;
+    sqlite_comments_before_and_after: t42(), Bind, "/* a */ SELECT * FROM ads WHERE id = ? -- b"
+        => "/* a */ SELECT * FROM ads WHERE id = ?1 AND ads.company_id = ?2 -- b\n";
+    sqlite_sqlcommenter: t42(), Inline, &format!("DELETE FROM ads WHERE id = 1 /*{TRACEPARENT}*/")
+        => &format!("DELETE FROM ads WHERE id = 1 AND ads.company_id = 42 /*{TRACEPARENT}*/");
+    sqlite_several_statements: t42(), Inline, "SELECT * FROM ads /* a */; -- b\nSELECT * FROM campaigns"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 /* a */; -- b\nSELECT * FROM campaigns WHERE campaigns.company_id = 42";
+    sqlite_comments_do_not_nest: t42(), Inline, "SELECT * FROM ads /* a /* b */"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 /* a /* b */";
+    sqlite_carriage_return_does_not_end_line_comment: t42(), Inline, "SELECT * FROM ads -- a\r; DELETE FROM ads"
+        => "SELECT * FROM ads WHERE ads.company_id = 42 -- a\r; DELETE FROM ads\n";
+}
+
+refusals! {
+    unterminated_comment: Dialect::Postgres, t42(), "SELECT * FROM ads /* open" => Error::Parse { .. },
+    unterminated_nested_comment: Dialect::Postgres, t42(), "SELECT * FROM ads /* a /* b */" => Error::Parse { .. },
+    sqlite_unterminated_comment: Dialect::Sqlite, t42(), "SELECT * FROM ads /* open" => Error::Parse { .. },
+    sqlite_does_not_nest: Dialect::Sqlite, None::<Scope>, "SELECT 1 /* /* */ ; DELETE FROM ads; /* */ */" => Error::Parse { .. },
+}

@@ -7,7 +7,6 @@ use sqlparser::ast::{
     JoinConstraint, JoinOperator, ObjectName, OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr,
     Statement, TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
 };
-use sqlparser::parser::Parser;
 
 use super::{AuditError, Problem};
 use crate::schema::relation;
@@ -53,7 +52,8 @@ impl<'a> Auditor<'a> {
         if self.unscoped {
             return Ok(());
         }
-        let statements = Parser::parse_sql(self.dialect.parser(), sql)
+        let statements = crate::parse::statements(self.dialect, sql)
+            .map(|parsed| parsed.statements)
             .map_err(|_| AuditError { table: sql.to_owned(), problem: Problem::Unparseable })?;
         for statement in &statements {
             functions::check(statement).map_err(|refusal| AuditError {

@@ -3,6 +3,7 @@
 //! on databases holding only the scope's tenants. See `check.rs` for the exact comparison.
 
 mod check;
+mod comments;
 #[path = "../common/mod.rs"]
 mod common;
 mod corpus;

@@ -1,12 +1,14 @@
 //! The walk over the syntax tree: parse, scope each statement, print.
 //!
-//! [`rewrite`] is the entry point. [`walker::Walker`] carries what a walk needs (the schema,
+//! [`rewrite`] is the entry point; printing keeps each statement's leading and trailing
+//! comments (`comments.rs`). [`walker::Walker`] carries what a walk needs (the schema,
 //! the mode, the CTE names in scope, what it found); the submodules each own one part of the
 //! tree: queries and FROM clauses, DML, cursors and `COPY`, the tenant predicate, parameters,
 //! co-location joins. Calls to functions no rewrite can scope are refused first, by one pass
 //! over each whole statement (`crate::functions`).
 
 mod colocate;
+mod comments;
 mod cursor;
 mod dml;
 mod params;
@@ -16,8 +18,7 @@ mod statement;
 mod template;
 mod walker;
 
-use sqlparser::parser::Parser;
-
+use crate::parse::{self, Parsed};
 use crate::{Dialect, Error, Schema, Scope, functions};
 
 use super::Output;
@@ -35,25 +36,29 @@ pub(crate) struct Request<'a> {
 
 /// Rewrites every statement in `sql`, or refuses the whole string.
 pub(crate) fn rewrite(sql: &str, request: &Request<'_>) -> Result<Template, Error> {
-    let mut statements =
-        Parser::parse_sql(request.dialect.parser(), sql).map_err(|source| Error::Parse { source })?;
+    let mut parsed = parse::statements(request.dialect, sql).map_err(|source| Error::Parse { source })?;
     if !matches!(request.scope, Some(Scope::Unscoped)) {
-        statements.iter().try_for_each(functions::check).map_err(|refusal| Error::UnscopableFunction {
-            function: refusal.function,
-            reason: refusal.reason,
+        parsed.statements.iter().try_for_each(functions::check).map_err(|refusal| {
+            Error::UnscopableFunction { function: refusal.function, reason: refusal.reason }
         })?;
     }
-    let tenant_parameter = params::prepare(&mut statements, request.dialect)?;
+    let tenant_parameter = params::prepare(&mut parsed.statements, request.dialect)?;
     let mut walker = Walker::new(request, tenant_parameter);
-    for statement in &mut statements {
+    for statement in &mut parsed.statements {
         walker.statement(statement)?;
     }
     let Findings { changed, tenant_parameter_used, guarded_parameters, literal_checks } = walker.finish();
-    let sql = if changed {
-        statements.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-    } else {
-        sql.to_owned()
-    };
+    let sql = if changed { print(&parsed, sql) } else { sql.to_owned() };
     let tenant_parameter = tenant_parameter_used.then_some(tenant_parameter);
     Ok(Template::new(sql, tenant_parameter, guarded_parameters, literal_checks))
+}
+
+/// The rewritten statements as text, joined with `; `, each with the comments it had before
+/// and after it.
+fn print(parsed: &Parsed, sql: &str) -> String {
+    if comments::may_hold_comments(sql) {
+        comments::print(parsed)
+    } else {
+        parsed.statements.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    }
 }
