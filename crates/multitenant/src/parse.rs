@@ -5,11 +5,13 @@
 //! silently drops the rest of the text: `SELECT 1 END; DELETE FROM ads` parses as `SELECT 1`,
 //! while PostgreSQL and SQLite read `END` as a column alias and run the `DELETE` too. Both the
 //! rewriter (which returns a statement it did not change as written) and the audit parse
-//! through [`statements`], which refuses such text.
+//! through [`statements`], which refuses such text, and forms that sqlparser reads where the
+//! databases do not and prints as text that reads back differently (a field of a number:
+//! `10 .com`, printed `10.com`, which reads back as `10. AS com`).
 
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
-use sqlparser::ast::Statement;
+use sqlparser::ast::{Expr, Statement, Value, visit_expressions};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -42,7 +44,31 @@ pub(crate) fn statements(dialect: Dialect, sql: &str) -> Result<Parsed, ParserEr
             return parser.expected_ref("end of statement", parser.peek_token_ref());
         }
     }
+    refuse_misread(&statements)?;
     Ok(Parsed { statements, ranges, tokens: parser.into_tokens() })
+}
+
+/// Refuses a field of a numeric literal (`10 .com`): neither database reads it, and sqlparser
+/// prints it as `10.com`, a different expression.
+fn refuse_misread(statements: &[Statement]) -> Result<(), ParserError> {
+    let field_of_number = |expr: &Expr| match expr {
+        Expr::CompoundFieldAccess { root, .. } => {
+            matches!(root.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..)))
+        }
+        _ => false,
+    };
+    for statement in statements {
+        let flow = visit_expressions(statement, |expr| match field_of_number(expr) {
+            true => ControlFlow::Break(expr.to_string()),
+            false => ControlFlow::Continue(()),
+        });
+        if let ControlFlow::Break(text) = flow {
+            return Err(ParserError::ParserError(format!(
+                "{text} takes a field of a number, which is not SQL; parenthesize the value: (value).field"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The index of the first token at or after `index` that is not whitespace.

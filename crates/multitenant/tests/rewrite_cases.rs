@@ -811,3 +811,10 @@ refusals! {
     sqlite_unterminated_comment: Dialect::Sqlite, t42(), "SELECT * FROM ads /* open" => Error::Parse { .. },
     sqlite_does_not_nest: Dialect::Sqlite, None::<Scope>, "SELECT 1 /* /* */ ; DELETE FROM ads; /* */ */" => Error::Parse { .. },
 }
+
+// Regression (found by the fuzzer): sqlparser reads `10 .com` as a field of the number 10 and
+// prints it `10.com`, which reads back as `10. AS com`; neither database reads the input.
+refusals! {
+    regression_field_of_a_number: Dialect::Postgres, t42(), "SELECT title FROM ads WHERE clicks > ALL (SELECT budget / 10 .com FROM campaigns)" => Error::Parse { .. },
+    regression_field_of_a_number_sqlite: Dialect::Sqlite, t42(), "SELECT 10 .com FROM ads" => Error::Parse { .. },
+}
