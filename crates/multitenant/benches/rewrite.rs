@@ -15,7 +15,7 @@ mod common;
 
 use common::schema;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use multitenant::{Dialect, Output, Rewriter, Scope};
+use multitenant::{CacheDesign, Dialect, Output, Rewriter, Scope};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -93,7 +93,13 @@ fn wall_time<W: FnMut()>(threads: usize, iters: u64, setup: impl Fn() -> W + Syn
 /// A round is one pass over the 64 statements per thread; throughput counts all threads.
 fn threads(c: &mut Criterion) {
     let sql = &workload();
-    let shared = &Rewriter::new(schema(), Dialect::Postgres);
+    let designs = &[
+        ("mutex", CacheDesign::Mutex),
+        ("sharded", CacheDesign::Sharded),
+        ("front_shared_arc", CacheDesign::FrontShared),
+        ("front_private_arc", CacheDesign::FrontPrivate),
+    ]
+    .map(|(name, d)| (name, Rewriter::with_cache_design(schema(), Dialect::Postgres, 1024, d)));
     let mut group = c.benchmark_group("cache_threads");
     for threads in [1, 2] {
         group.throughput(Throughput::Elements((sql.len() * threads) as u64));
@@ -106,15 +112,17 @@ fn threads(c: &mut Criterion) {
                 })
             })
         });
-        group.bench_function(BenchmarkId::new("cached_shared_rewriter", threads), |b| {
-            b.iter_custom(|iters| {
-                wall_time(threads, iters, || {
-                    // A scope of the thread's own, as each request has.
-                    let scope = Scope::tenant(42_i64);
-                    move || pass(shared, &scope, sql)
+        for (name, shared) in designs {
+            group.bench_function(BenchmarkId::new(format!("cached_shared_{name}"), threads), |b| {
+                b.iter_custom(|iters| {
+                    wall_time(threads, iters, || {
+                        // A scope of the thread's own, as each request has.
+                        let scope = Scope::tenant(42_i64);
+                        move || pass(shared, &scope, sql)
+                    })
                 })
-            })
-        });
+            });
+        }
         group.bench_function(BenchmarkId::new("cached_private_rewriter", threads), |b| {
             b.iter_custom(|iters| {
                 wall_time(threads, iters, || {

@@ -10,6 +10,8 @@ mod engine;
 use std::sync::Arc;
 
 use crate::{Dialect, Error, Schema, Scope, TenantId, TenantSet, TenantSetBinding};
+#[doc(hidden)]
+pub use cache::CacheDesign;
 use cache::{Cache, CacheMode};
 pub(crate) use engine::Template;
 
@@ -57,7 +59,13 @@ impl Rewriter {
     /// Like [`new`](Self::new), remembering up to `capacity` statements per mode (0 disables
     /// the cache).
     pub fn with_cache_capacity(schema: Schema, dialect: Dialect, capacity: usize) -> Self {
-        Self { schema: Arc::new(schema), dialect, cache: Cache::new(capacity) }
+        Self::with_cache_design(schema, dialect, capacity, CacheDesign::Mutex)
+    }
+
+    /// Experiment only: a rewriter whose cache uses `design`.
+    #[doc(hidden)]
+    pub fn with_cache_design(schema: Schema, dialect: Dialect, capacity: usize, design: CacheDesign) -> Self {
+        Self { schema: Arc::new(schema), dialect, cache: Cache::new(capacity, design) }
     }
 
     /// The schema.
