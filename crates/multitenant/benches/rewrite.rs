@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::schema;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use multitenant::{CacheDesign, Dialect, Output, Rewriter, Scope};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -101,39 +102,43 @@ fn threads(c: &mut Criterion) {
     ]
     .map(|(name, d)| (name, Rewriter::with_cache_design(schema(), Dialect::Postgres, 1024, d)));
     let mut group = c.benchmark_group("cache_threads");
-    for threads in [1, 2] {
-        group.throughput(Throughput::Elements((sql.len() * threads) as u64));
-        group.bench_function(BenchmarkId::new("baseline_private_map", threads), |b| {
-            b.iter_custom(|iters| {
-                wall_time(threads, iters, || {
-                    let map: HashMap<Box<str>, Arc<str>> =
-                        sql.iter().map(|s| (s.as_str().into(), s.as_str().into())).collect();
-                    move || sql.iter().for_each(|s| drop(black_box(map.get(black_box(s.as_str())).cloned())))
-                })
-            })
-        });
-        for (name, shared) in designs {
-            group.bench_function(BenchmarkId::new(format!("cached_shared_{name}"), threads), |b| {
-                b.iter_custom(|iters| {
-                    wall_time(threads, iters, || {
-                        // A scope of the thread's own, as each request has.
-                        let scope = Scope::tenant(42_i64);
-                        move || pass(shared, &scope, sql)
-                    })
-                })
-            });
-        }
-        group.bench_function(BenchmarkId::new("cached_private_rewriter", threads), |b| {
-            b.iter_custom(|iters| {
-                wall_time(threads, iters, || {
-                    let (private, scope) =
-                        (Rewriter::new(schema(), Dialect::Postgres), Scope::tenant(42_i64));
-                    move || pass(&private, &scope, sql)
-                })
+    on_1_and_2_threads(&mut group, "baseline_private_map", sql.len(), |threads, iters| {
+        wall_time(threads, iters, || {
+            let map: HashMap<Box<str>, Arc<str>> =
+                sql.iter().map(|s| (s.as_str().into(), s.as_str().into())).collect();
+            move || sql.iter().for_each(|s| drop(black_box(map.get(black_box(s.as_str())).cloned())))
+        })
+    });
+    for (name, shared) in designs {
+        on_1_and_2_threads(&mut group, &format!("cached_shared_{name}"), sql.len(), |threads, iters| {
+            wall_time(threads, iters, || {
+                // A scope of the thread's own, as each request has.
+                let scope = Scope::tenant(42_i64);
+                move || pass(shared, &scope, sql)
             })
         });
     }
+    on_1_and_2_threads(&mut group, "cached_private_rewriter", sql.len(), |threads, iters| {
+        wall_time(threads, iters, || {
+            let (private, scope) = (Rewriter::new(schema(), Dialect::Postgres), Scope::tenant(42_i64));
+            move || pass(&private, &scope, sql)
+        })
+    });
     group.finish();
+}
+
+/// Benchmarks `run(threads, iters)` on 1 and then 2 threads, one after the other, so both see
+/// the same machine; each round does `per_round` operations per thread.
+fn on_1_and_2_threads(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    per_round: usize,
+    run: impl Fn(usize, u64) -> Duration,
+) {
+    for threads in [1, 2] {
+        group.throughput(Throughput::Elements((per_round * threads) as u64));
+        group.bench_function(BenchmarkId::new(name, threads), |b| b.iter_custom(|iters| run(threads, iters)));
+    }
 }
 
 /// One pass of cached rewrites over `sql`.
