@@ -16,7 +16,7 @@ mod common;
 use common::schema;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use multitenant::{CacheDesign, Dialect, Output, Rewriter, Scope};
+use multitenant::{Dialect, Output, Rewriter, Scope};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -94,13 +94,7 @@ fn wall_time<W: FnMut()>(threads: usize, iters: u64, setup: impl Fn() -> W + Syn
 /// A round is one pass over the 64 statements per thread; throughput counts all threads.
 fn threads(c: &mut Criterion) {
     let sql = &workload();
-    let designs = &[
-        ("mutex", CacheDesign::Mutex),
-        ("sharded", CacheDesign::Sharded),
-        ("front_shared_arc", CacheDesign::FrontShared),
-        ("front_private_arc", CacheDesign::FrontPrivate),
-    ]
-    .map(|(name, d)| (name, Rewriter::with_cache_design(schema(), Dialect::Postgres, 1024, d)));
+    let shared = &Rewriter::new(schema(), Dialect::Postgres);
     let mut group = c.benchmark_group("cache_threads");
     on_1_and_2_threads(&mut group, "baseline_private_map", sql.len(), |threads, iters| {
         wall_time(threads, iters, || {
@@ -109,15 +103,13 @@ fn threads(c: &mut Criterion) {
             move || sql.iter().for_each(|s| drop(black_box(map.get(black_box(s.as_str())).cloned())))
         })
     });
-    for (name, shared) in designs {
-        on_1_and_2_threads(&mut group, &format!("cached_shared_{name}"), sql.len(), |threads, iters| {
-            wall_time(threads, iters, || {
-                // A scope of the thread's own, as each request has.
-                let scope = Scope::tenant(42_i64);
-                move || pass(shared, &scope, sql)
-            })
-        });
-    }
+    on_1_and_2_threads(&mut group, "cached_shared_rewriter", sql.len(), |threads, iters| {
+        wall_time(threads, iters, || {
+            // A scope of the thread's own, as each request has.
+            let scope = Scope::tenant(42_i64);
+            move || pass(shared, &scope, sql)
+        })
+    });
     on_1_and_2_threads(&mut group, "cached_private_rewriter", sql.len(), |threads, iters| {
         wall_time(threads, iters, || {
             let (private, scope) = (Rewriter::new(schema(), Dialect::Postgres), Scope::tenant(42_i64));

@@ -55,8 +55,6 @@ pub use context::{
 };
 pub use dialect::{Dialect, TenantSetBinding};
 pub use error::Error;
-#[doc(hidden)]
-pub use rewrite::CacheDesign;
 pub use rewrite::{Output, Rewriter, Rewritten, TenantBinding, TenantParameter};
 pub use schema::{ForeignKey, Resolved, Schema, SchemaBuilder, SchemaError, Table, TableKind, TableName};
 pub use tenant::TenantId;

@@ -1,20 +1,38 @@
-//! A bounded cache of rewrites, keyed by SQL text and mode, so a repeated statement costs a
-//! lookup, not a parse.
+//! A bounded cache of rewrites, keyed by rewriter, mode and SQL text, so a repeated statement
+//! costs a lookup, not a parse, and a hit writes no memory that another thread uses.
 //!
-//! EXPERIMENT: four designs side by side, chosen per rewriter, so one benchmark run compares
-//! them; the losers are removed once measured.
+//! Two levels:
+//!
+//! - each rewriter shares one sharded concurrent cache per mode (`quick_cache::sync`, about
+//!   `capacity` statements each), so a statement is parsed once per rewriter, not per thread;
+//! - each thread has a front cache (`FRONT`, a thread-local `quick_cache::unsync`, at most
+//!   [`FRONT_WEIGHT`] bytes of statements and rewrites, for all rewriters together) whose entries
+//!   are the thread's own `Arc` to the shared rewrite. A hit there hashes the text and bumps a
+//!   reference count only this thread touches: no lock, no shared recency list, no shared count.
+//!
+//! A front entry is keyed by the rewriter's id, unique for the life of the process (an address
+//! could be reused by a later rewriter with another schema). A tokio task that moves between
+//! threads meets a different front on each; that costs a promotion from the shared level, never a
+//! wrong entry.
 
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
-use std::num::NonZeroUsize;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use lru::LruCache;
-use quick_cache::Equivalent;
+use quick_cache::{Equivalent, Weighter};
 
 use super::Template;
-use crate::Scope;
+use crate::{Error, Scope};
+
+/// A rewrite as a caller holds it: an `Arc` made by one thread (the outer one, whose count that
+/// thread's front cache and the `Rewritten`s it hands out share) to the rewrite every thread
+/// shares (the inner one, counted only when a front takes or drops it).
+pub(super) type Handle = Arc<Arc<Template>>;
+
+/// The most a thread's front cache holds, by [`FrontWeight`]: 512 KiB, about 900 statements
+/// of 200 bytes. A statement too large for it is served from the shared level.
+pub(super) const FRONT_WEIGHT: u64 = 512 * 1024;
 
 /// The modes whose rewrites do not depend on the tenant values (bound output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,37 +54,83 @@ impl CacheMode {
     }
 }
 
-/// Which cache design a rewriter uses (experiment only).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CacheDesign {
-    /// One `Mutex<LruCache>` per mode (the design before).
-    Mutex,
-    /// A sharded concurrent cache (`quick_cache::sync`) per mode, handing out the shared `Arc`.
-    Sharded,
-    /// A per-thread front cache holding the shared `Arc`, before `Sharded`.
-    FrontShared,
-    /// A per-thread front cache holding a per-thread copy, before `Sharded`.
-    FrontPrivate,
-}
-
-type Lru = Mutex<LruCache<Box<str>, Arc<Template>>>;
 type Shared = quick_cache::sync::Cache<Box<str>, Arc<Template>>;
+type Front = quick_cache::unsync::Cache<FrontKey, Handle, FrontWeight>;
 
-const FRONT_ENTRIES: usize = 256;
+thread_local! {
+    static FRONT: RefCell<Front> = RefCell::new(Front::with_weighter(256, FRONT_WEIGHT, FrontWeight));
+}
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-thread_local! {
-    static FRONT: RefCell<quick_cache::unsync::Cache<FrontKey, Arc<Template>>> =
-        RefCell::new(quick_cache::unsync::Cache::new(FRONT_ENTRIES));
+/// The rewrites of one rewriter: its shared level, and its id in the threads' front caches.
+#[derive(Debug)]
+pub(super) struct Cache {
+    id: u64,
+    /// One cache per mode, so a lookup borrows the SQL text; `None` when caching is disabled.
+    shared: Option<[Shared; 4]>,
 }
 
+impl Cache {
+    pub(super) fn new(capacity: usize) -> Self {
+        let shared = (capacity > 0).then(|| std::array::from_fn(|_| Shared::new(capacity)));
+        Self { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), shared }
+    }
+
+    /// The rewrite of `sql` in `mode`: from this thread's front, else from the shared level,
+    /// else made by `rewrite` and remembered in both.
+    pub(super) fn get_or_rewrite(
+        &self,
+        mode: CacheMode,
+        sql: &str,
+        rewrite: impl FnOnce() -> Result<Template, Error>,
+    ) -> Result<Handle, Error> {
+        let Some(shared) = &self.shared else {
+            return Ok(Arc::new(Arc::new(rewrite()?)));
+        };
+        let key = FrontLookup { rewriter: self.id, mode, sql };
+        if let Some(hit) = front(|f| f.get(&key).cloned()).flatten() {
+            return Ok(hit);
+        }
+        let shared = &shared[mode as usize];
+        let template = match shared.get(sql) {
+            Some(template) => template,
+            None => {
+                let template = Arc::new(rewrite()?);
+                shared.insert(sql.into(), Arc::clone(&template));
+                template
+            }
+        };
+        let handle = Arc::new(template);
+        let entry = FrontKey { rewriter: self.id, mode, sql: sql.into() };
+        front_mut(|f| f.insert(entry, Arc::clone(&handle)));
+        Ok(handle)
+    }
+}
+
+/// Runs `f` on this thread's front cache; `None` while the thread is being torn down.
+fn front<R>(f: impl FnOnce(&Front) -> R) -> Option<R> {
+    FRONT.try_with(|front| front.try_borrow().ok().map(|front| f(&front))).ok().flatten()
+}
+
+fn front_mut(f: impl FnOnce(&mut Front)) {
+    let _ = FRONT.try_with(|front| front.try_borrow_mut().map(|mut front| f(&mut front)));
+}
+
+/// A front entry's key: which rewriter, which mode, which text.
 #[derive(Debug, PartialEq, Eq)]
 struct FrontKey {
     rewriter: u64,
     mode: CacheMode,
     sql: Box<str>,
+}
+
+/// A [`FrontKey`] borrowing its text, for lookups; it hashes as the key does.
+#[derive(Hash)]
+struct FrontLookup<'a> {
+    rewriter: u64,
+    mode: CacheMode,
+    sql: &'a str,
 }
 
 impl Hash for FrontKey {
@@ -75,94 +139,53 @@ impl Hash for FrontKey {
     }
 }
 
-#[derive(Hash)]
-struct FrontLookup<'a> {
-    rewriter: u64,
-    mode: CacheMode,
-    sql: &'a str,
-}
-
 impl Equivalent<FrontKey> for FrontLookup<'_> {
     fn equivalent(&self, key: &FrontKey) -> bool {
         self.rewriter == key.rewriter && self.mode == key.mode && self.sql == &*key.sql
     }
 }
 
-#[derive(Debug)]
-pub(super) struct Cache {
-    id: u64,
-    design: CacheDesign,
-    mutex: Option<[Lru; 4]>,
-    sharded: Option<[Shared; 4]>,
+/// What a front entry keeps alive: its text, the rewritten text, and a fixed allowance for the
+/// entry, the `Arc`s and the checks.
+#[derive(Debug, Clone, Copy)]
+struct FrontWeight;
+
+/// The fixed allowance per front entry, in bytes.
+const ENTRY_OVERHEAD: u64 = 160;
+
+impl Weighter<FrontKey, Handle> for FrontWeight {
+    fn weight(&self, key: &FrontKey, handle: &Handle) -> u64 {
+        (key.sql.len() + handle.sql().len()) as u64 + ENTRY_OVERHEAD
+    }
 }
 
-impl Cache {
-    pub(super) fn new(capacity: usize, design: CacheDesign) -> Self {
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let (mut mutex, mut sharded) = (None, None);
-        if let Some(cap) = NonZeroUsize::new(capacity) {
-            match design {
-                CacheDesign::Mutex => mutex = Some(std::array::from_fn(|_| Mutex::new(LruCache::new(cap)))),
-                _ => sharded = Some(std::array::from_fn(|_| Shared::new(capacity))),
-            }
-        }
-        Self { id, design, mutex, sharded }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rewrite::engine::Template;
+
+    fn template(sql: &str) -> Result<Template, Error> {
+        Ok(Template::new(sql.to_owned(), None, Vec::new(), Vec::new()))
     }
 
-    pub(super) fn get(&self, mode: CacheMode, sql: &str) -> Option<Arc<Template>> {
-        match self.design {
-            CacheDesign::Mutex => {
-                let lru = &self.mutex.as_ref()?[mode as usize];
-                lru.lock().unwrap_or_else(PoisonError::into_inner).get(sql).cloned()
-            }
-            CacheDesign::Sharded => self.sharded.as_ref()?[mode as usize].get(sql),
-            CacheDesign::FrontShared | CacheDesign::FrontPrivate => {
-                let shared = self.sharded.as_ref()?;
-                let lookup = FrontLookup { rewriter: self.id, mode, sql };
-                if let Some(hit) = FRONT.with(|f| f.borrow().get(&lookup).cloned()) {
-                    return Some(hit);
-                }
-                let found = shared[mode as usize].get(sql)?;
-                let found = match self.design {
-                    CacheDesign::FrontPrivate => Arc::new(Template::clone(&found)),
-                    _ => found,
-                };
-                self.front_insert(mode, sql, Arc::clone(&found));
-                Some(found)
-            }
+    #[test]
+    fn the_front_cache_stays_within_its_weight() {
+        let cache = Cache::new(16);
+        for i in 0..10_000 {
+            let sql = format!("SELECT {i}, '{}'", "x".repeat(i % 500));
+            cache.get_or_rewrite(CacheMode::OneTenant, &sql, || template(&sql)).expect("rewritten");
         }
+        let weight = front(Front::weight).expect("the thread is alive");
+        assert!(weight > 0 && weight <= FRONT_WEIGHT, "front weight {weight}");
     }
 
-    fn front_insert(&self, mode: CacheMode, sql: &str, template: Arc<Template>) {
-        let key = FrontKey { rewriter: self.id, mode, sql: sql.into() };
-        FRONT.with(|f| f.borrow_mut().insert(key, template));
-    }
-
-    pub(super) fn insert(&self, mode: CacheMode, sql: &str, template: Arc<Template>) {
-        match self.design {
-            CacheDesign::Mutex => {
-                if let Some(modes) = &self.mutex {
-                    modes[mode as usize]
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .put(sql.into(), template);
-                }
-            }
-            CacheDesign::Sharded => {
-                if let Some(modes) = &self.sharded {
-                    modes[mode as usize].insert(sql.into(), template);
-                }
-            }
-            CacheDesign::FrontShared | CacheDesign::FrontPrivate => {
-                if let Some(modes) = &self.sharded {
-                    let shared = match self.design {
-                        CacheDesign::FrontPrivate => Arc::new(Template::clone(&template)),
-                        _ => Arc::clone(&template),
-                    };
-                    modes[mode as usize].insert(sql.into(), shared);
-                    self.front_insert(mode, sql, template);
-                }
-            }
-        }
+    #[test]
+    fn a_statement_heavier_than_the_front_is_still_cached_in_the_shared_level() {
+        let cache = Cache::new(16);
+        let sql = format!("SELECT '{}'", "x".repeat(FRONT_WEIGHT as usize));
+        let first = cache.get_or_rewrite(CacheMode::NoScope, &sql, || template(&sql)).expect("rewritten");
+        let again =
+            cache.get_or_rewrite(CacheMode::NoScope, &sql, || panic!("rewritten twice")).expect("cached");
+        assert!(Arc::ptr_eq(&*first, &*again), "the shared level's rewrite");
     }
 }

@@ -10,9 +10,7 @@ mod engine;
 use std::sync::Arc;
 
 use crate::{Dialect, Error, Schema, Scope, TenantId, TenantSet, TenantSetBinding};
-#[doc(hidden)]
-pub use cache::CacheDesign;
-use cache::{Cache, CacheMode};
+use cache::{Cache, CacheMode, Handle};
 pub(crate) use engine::Template;
 
 /// How the tenant appears in the rewritten SQL.
@@ -56,16 +54,12 @@ impl Rewriter {
         Self::with_cache_capacity(schema, dialect, Self::DEFAULT_CACHE_CAPACITY)
     }
 
-    /// Like [`new`](Self::new), remembering up to `capacity` statements per mode (0 disables
-    /// the cache).
+    /// Like [`new`](Self::new), remembering about `capacity` statements per mode in a cache all
+    /// threads share (0 disables caching). Each thread that rewrites also keeps the statements
+    /// it uses most in a front cache of its own, at most 512 KiB for all rewriters together, so a
+    /// repeated statement touches no memory that another thread writes.
     pub fn with_cache_capacity(schema: Schema, dialect: Dialect, capacity: usize) -> Self {
-        Self::with_cache_design(schema, dialect, capacity, CacheDesign::Mutex)
-    }
-
-    /// Experiment only: a rewriter whose cache uses `design`.
-    #[doc(hidden)]
-    pub fn with_cache_design(schema: Schema, dialect: Dialect, capacity: usize, design: CacheDesign) -> Self {
-        Self { schema: Arc::new(schema), dialect, cache: Cache::new(capacity, design) }
+        Self { schema: Arc::new(schema), dialect, cache: Cache::new(capacity) }
     }
 
     /// The schema.
@@ -89,16 +83,10 @@ impl Rewriter {
         if let Some(Scope::Tenants(set)) = scope {
             check_uniform(set)?;
         }
-        let template = match (output, CacheMode::of(scope)) {
-            (Output::Bind, mode) => match self.cache.get(mode, sql) {
-                Some(template) => template,
-                None => {
-                    let template = Arc::new(engine::rewrite(sql, &self.request(scope, output))?);
-                    self.cache.insert(mode, sql, Arc::clone(&template));
-                    template
-                }
-            },
-            (Output::Inline, _) => Arc::new(engine::rewrite(sql, &self.request(scope, output))?),
+        let rewrite = || engine::rewrite(sql, &self.request(scope, output));
+        let template = match output {
+            Output::Bind => self.cache.get_or_rewrite(CacheMode::of(scope), sql, rewrite)?,
+            Output::Inline => Arc::new(Arc::new(rewrite()?)),
         };
         let scope = scope.cloned();
         let rewritten = Rewritten { template, scope, dialect: self.dialect };
@@ -124,7 +112,7 @@ fn check_uniform(set: &TenantSet) -> Result<(), Error> {
 #[derive(Debug, Clone)]
 #[must_use = "a rewritten statement does nothing until it is run"]
 pub struct Rewritten {
-    template: Arc<Template>,
+    template: Handle,
     scope: Option<Scope>,
     dialect: Dialect,
 }
