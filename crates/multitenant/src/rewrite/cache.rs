@@ -6,13 +6,17 @@
 //! - each rewriter shares one sharded concurrent cache per mode (`quick_cache::sync`, about
 //!   `capacity` statements each), so a statement is parsed once per rewriter, not per thread;
 //! - each thread has a front cache (`FRONT`, a thread-local `quick_cache::unsync`, at most
-//!   [`FRONT_WEIGHT`] bytes of statements and rewrites, for all rewriters together) whose entries
-//!   are the thread's own `Arc` to the shared rewrite. A hit there hashes the text and bumps a
-//!   reference count only this thread touches: no lock, no shared recency list, no shared count.
+//!   [`FRONT_WEIGHT`] bytes of statements and rewrites, for all rewriters together) holding
+//!   the thread's own copy of each rewrite it uses, made by that thread. A hit there hashes the
+//!   text, bumps a reference count and reads a rewrite that no other thread touches: no lock,
+//!   no shared recency list, no shared count, and no line shared with another core's writes
+//!   (a shared rewrite read by every thread can sit in the same cache line as another thread's
+//!   small allocations, such as its reference counts: measured, that alone cost a third of the
+//!   second core; see docs/benchmarks.md).
 //!
 //! A front entry is keyed by the rewriter's id, unique for the life of the process (an address
 //! could be reused by a later rewriter with another schema). A tokio task that moves between
-//! threads meets a different front on each; that costs a promotion from the shared level, never a
+//! threads meets a different front on each; that costs a copy from the shared level, never a
 //! wrong entry.
 
 use std::cell::RefCell;
@@ -24,11 +28,6 @@ use quick_cache::{Equivalent, Weighter};
 
 use super::Template;
 use crate::{Error, Scope};
-
-/// A rewrite as a caller holds it: an `Arc` made by one thread (the outer one, whose count that
-/// thread's front cache and the `Rewritten`s it hands out share) to the rewrite every thread
-/// shares (the inner one, counted only when a front takes or drops it).
-pub(super) type Handle = Arc<Arc<Template>>;
 
 /// The most a thread's front cache holds, by [`FrontWeight`]: 512 KiB, about 900 statements
 /// of 200 bytes. A statement too large for it is served from the shared level.
@@ -55,7 +54,7 @@ impl CacheMode {
 }
 
 type Shared = quick_cache::sync::Cache<Box<str>, Arc<Template>>;
-type Front = quick_cache::unsync::Cache<FrontKey, Handle, FrontWeight>;
+type Front = quick_cache::unsync::Cache<FrontKey, Arc<Template>, FrontWeight>;
 
 thread_local! {
     static FRONT: RefCell<Front> = RefCell::new(Front::with_weighter(256, FRONT_WEIGHT, FrontWeight));
@@ -77,34 +76,34 @@ impl Cache {
         Self { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), shared }
     }
 
-    /// The rewrite of `sql` in `mode`: from this thread's front, else from the shared level,
-    /// else made by `rewrite` and remembered in both.
+    /// The rewrite of `sql` in `mode`: from this thread's front, else copied from the shared
+    /// level, else made by `rewrite`; remembered in both.
     pub(super) fn get_or_rewrite(
         &self,
         mode: CacheMode,
         sql: &str,
         rewrite: impl FnOnce() -> Result<Template, Error>,
-    ) -> Result<Handle, Error> {
+    ) -> Result<Arc<Template>, Error> {
         let Some(shared) = &self.shared else {
-            return Ok(Arc::new(Arc::new(rewrite()?)));
+            return Ok(Arc::new(rewrite()?));
         };
         let key = FrontLookup { rewriter: self.id, mode, sql };
         if let Some(hit) = front(|f| f.get(&key).cloned()).flatten() {
             return Ok(hit);
         }
         let shared = &shared[mode as usize];
-        let template = match shared.get(sql) {
-            Some(template) => template,
+        // This thread's own copy: made here, so its memory is this thread's.
+        let own = match shared.get(sql) {
+            Some(template) => Arc::new(Template::clone(&template)),
             None => {
-                let template = Arc::new(rewrite()?);
-                shared.insert(sql.into(), Arc::clone(&template));
-                template
+                let template = rewrite()?;
+                shared.insert(sql.into(), Arc::new(template.clone()));
+                Arc::new(template)
             }
         };
-        let handle = Arc::new(template);
         let entry = FrontKey { rewriter: self.id, mode, sql: sql.into() };
-        front_mut(|f| f.insert(entry, Arc::clone(&handle)));
-        Ok(handle)
+        front_mut(|f| f.insert(entry, Arc::clone(&own)));
+        Ok(own)
     }
 }
 
@@ -145,17 +144,17 @@ impl Equivalent<FrontKey> for FrontLookup<'_> {
     }
 }
 
-/// What a front entry keeps alive: its text, the rewritten text, and a fixed allowance for the
-/// entry, the `Arc`s and the checks.
+/// What a front entry holds: its text, the rewritten text, and a fixed allowance for the entry,
+/// the `Arc` and the checks.
 #[derive(Debug, Clone, Copy)]
 struct FrontWeight;
 
 /// The fixed allowance per front entry, in bytes.
 const ENTRY_OVERHEAD: u64 = 160;
 
-impl Weighter<FrontKey, Handle> for FrontWeight {
-    fn weight(&self, key: &FrontKey, handle: &Handle) -> u64 {
-        (key.sql.len() + handle.sql().len()) as u64 + ENTRY_OVERHEAD
+impl Weighter<FrontKey, Arc<Template>> for FrontWeight {
+    fn weight(&self, key: &FrontKey, template: &Arc<Template>) -> u64 {
+        (key.sql.len() + template.sql().len()) as u64 + ENTRY_OVERHEAD
     }
 }
 
@@ -186,6 +185,7 @@ mod tests {
         let first = cache.get_or_rewrite(CacheMode::NoScope, &sql, || template(&sql)).expect("rewritten");
         let again =
             cache.get_or_rewrite(CacheMode::NoScope, &sql, || panic!("rewritten twice")).expect("cached");
-        assert!(Arc::ptr_eq(&*first, &*again), "the shared level's rewrite");
+        assert_eq!(first.sql(), again.sql());
+        assert_eq!(front(Front::len), Some(0), "too heavy for the front");
     }
 }

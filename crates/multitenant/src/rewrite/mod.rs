@@ -10,7 +10,7 @@ mod engine;
 use std::sync::Arc;
 
 use crate::{Dialect, Error, Schema, Scope, TenantId, TenantSet, TenantSetBinding};
-use cache::{Cache, CacheMode, Handle};
+use cache::{Cache, CacheMode};
 pub(crate) use engine::Template;
 
 /// How the tenant appears in the rewritten SQL.
@@ -86,7 +86,7 @@ impl Rewriter {
         let rewrite = || engine::rewrite(sql, &self.request(scope, output));
         let template = match output {
             Output::Bind => self.cache.get_or_rewrite(CacheMode::of(scope), sql, rewrite)?,
-            Output::Inline => Arc::new(Arc::new(rewrite()?)),
+            Output::Inline => Arc::new(rewrite()?),
         };
         let scope = scope.cloned();
         let rewritten = Rewritten { template, scope, dialect: self.dialect };
@@ -112,7 +112,7 @@ fn check_uniform(set: &TenantSet) -> Result<(), Error> {
 #[derive(Debug, Clone)]
 #[must_use = "a rewritten statement does nothing until it is run"]
 pub struct Rewritten {
-    template: Handle,
+    template: Arc<Template>,
     scope: Option<Scope>,
     dialect: Dialect,
 }

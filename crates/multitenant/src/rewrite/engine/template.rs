@@ -5,7 +5,7 @@ use crate::tenant::Literal;
 use crate::{Error, TenantSet};
 
 /// A finished rewrite, as the cache keeps it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Template {
     sql: String,
     tenant_parameter: Option<usize>,
@@ -27,7 +27,7 @@ pub(super) struct Findings {
 }
 
 /// A literal written into a tenant column by an `INSERT`: it must name a current tenant.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct LiteralCheck {
     pub(super) table: String,
     pub(super) column: String,
@@ -35,7 +35,7 @@ pub(crate) struct LiteralCheck {
 }
 
 /// A literal copied out of the tree.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum OwnedLiteral {
     Number(String),
     Text(String),
