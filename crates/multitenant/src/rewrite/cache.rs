@@ -76,8 +76,7 @@ impl Cache {
         Self { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), shared }
     }
 
-    /// The rewrite of `sql` in `mode`: from this thread's front, else copied from the shared
-    /// level, else made by `rewrite`; remembered in both.
+    /// The rewrite of `sql` in `mode`: from this thread's front, else from [`miss`](Self::miss).
     pub(super) fn get_or_rewrite(
         &self,
         mode: CacheMode,
@@ -91,8 +90,20 @@ impl Cache {
         if let Some(hit) = front(|f| f.get(&key).cloned()).flatten() {
             return Ok(hit);
         }
-        let shared = &shared[mode as usize];
-        // This thread's own copy: made here, so its memory is this thread's.
+        self.miss(&shared[mode as usize], mode, sql, rewrite)
+    }
+
+    /// A front miss: this thread's own copy of the shared level's rewrite (made here, so its
+    /// memory is this thread's), or a new rewrite; taken into both levels.
+    #[cold]
+    #[inline(never)]
+    fn miss(
+        &self,
+        shared: &Shared,
+        mode: CacheMode,
+        sql: &str,
+        rewrite: impl FnOnce() -> Result<Template, Error>,
+    ) -> Result<Arc<Template>, Error> {
         let own = match shared.get(sql) {
             Some(template) => Arc::new(Template::clone(&template)),
             None => {
