@@ -74,3 +74,33 @@ fn cache_hit_in_task_scope_allocates_nothing() {
         assert_eq!(warm, 0, "a cached rewrite in the task's scope allocated {warm} times");
     });
 }
+
+#[test]
+fn cache_hit_on_a_second_thread_allocates_nothing_once_that_thread_has_it() {
+    let rewriter = rewriter();
+    let scope = Scope::tenant(42_i64);
+    drop(rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped"));
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let scope = Scope::tenant(7_i64);
+            let first = allocations_during(|| {
+                drop(rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped"))
+            });
+            let warm = allocations_during(|| {
+                drop(rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped"))
+            });
+            assert!(first > 0, "the thread's first use takes the rewrite into its own cache");
+            assert_eq!(warm, 0, "a cached rewrite on the second thread allocated {warm} times");
+        });
+    });
+}
+
+#[test]
+fn capacity_zero_caches_nothing() {
+    let rewriter = Rewriter::with_cache_capacity(common::schema(), Dialect::Postgres, 0);
+    let scope = Scope::tenant(42_i64);
+    drop(rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped"));
+    let again =
+        allocations_during(|| drop(rewriter.rewrite_in(Some(&scope), SQL, Output::Bind).expect("scoped")));
+    assert!(again > 0, "with the cache off every rewrite parses, so it allocates");
+}

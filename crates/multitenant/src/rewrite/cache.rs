@@ -1,16 +1,40 @@
-//! A bounded cache of rewrites, keyed by SQL text and mode, so a repeated statement costs a
-//! lookup, not a parse. The hit path takes a lock, hashes the text and clones an `Arc`.
+//! A bounded cache of rewrites, keyed by rewriter, mode and SQL text, so a repeated statement
+//! costs a lookup, not a parse, and a hit writes no memory that another thread uses.
+//!
+//! Two levels:
+//!
+//! - each rewriter shares one sharded concurrent cache per mode (`quick_cache::sync`, about
+//!   `capacity` statements each), so a statement is parsed once per rewriter, not per thread;
+//! - each thread has a front cache (`FRONT`, a thread-local `quick_cache::unsync`, at most
+//!   [`FRONT_WEIGHT`] bytes of statements and rewrites, for all rewriters together) holding
+//!   the thread's own copy of each rewrite it uses, made by that thread. A hit there hashes the
+//!   text, bumps a reference count and reads a rewrite that no other thread touches: no lock,
+//!   no shared recency list, no shared count, and no line shared with another core's writes
+//!   (a shared rewrite read by every thread can sit in the same cache line as another thread's
+//!   small allocations, such as its reference counts: measured, that alone cost a third of the
+//!   second core; see docs/benchmarks.md).
+//!
+//! A front entry is keyed by the rewriter's id, unique for the life of the process (an address
+//! could be reused by a later rewriter with another schema). A tokio task that moves between
+//! threads meets a different front on each; that costs a copy from the shared level, never a
+//! wrong entry.
 
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use lru::LruCache;
+use quick_cache::{Equivalent, Weighter};
 
 use super::Template;
-use crate::Scope;
+use crate::{Error, Scope};
+
+/// The most a thread's front cache holds, by [`FrontWeight`]: 512 KiB, about 900 statements
+/// of 200 bytes. A statement too large for it is served from the shared level.
+pub(super) const FRONT_WEIGHT: u64 = 512 * 1024;
 
 /// The modes whose rewrites do not depend on the tenant values (bound output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum CacheMode {
     NoScope = 0,
     OneTenant = 1,
@@ -29,29 +53,150 @@ impl CacheMode {
     }
 }
 
-type Lru = Mutex<LruCache<Box<str>, Arc<Template>>>;
+type Shared = quick_cache::sync::Cache<Box<str>, Arc<Template>>;
+type Front = quick_cache::unsync::Cache<FrontKey, Arc<Template>, FrontWeight>;
 
-/// One LRU per mode, so a lookup borrows the SQL text instead of building a key.
+thread_local! {
+    static FRONT: RefCell<Front> = RefCell::new(Front::with_weighter(256, FRONT_WEIGHT, FrontWeight));
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// The rewrites of one rewriter: its shared level, and its id in the threads' front caches.
 #[derive(Debug)]
 pub(super) struct Cache {
-    modes: Option<[Lru; 4]>,
+    id: u64,
+    /// One cache per mode, so a lookup borrows the SQL text; `None` when caching is disabled.
+    shared: Option<[Shared; 4]>,
 }
 
 impl Cache {
     pub(super) fn new(capacity: usize) -> Self {
-        let modes =
-            NonZeroUsize::new(capacity).map(|cap| std::array::from_fn(|_| Mutex::new(LruCache::new(cap))));
-        Self { modes }
+        let shared = (capacity > 0).then(|| std::array::from_fn(|_| Shared::new(capacity)));
+        Self { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), shared }
     }
 
-    pub(super) fn get(&self, mode: CacheMode, sql: &str) -> Option<Arc<Template>> {
-        let lru = &self.modes.as_ref()?[mode as usize];
-        lru.lock().unwrap_or_else(PoisonError::into_inner).get(sql).cloned()
-    }
-
-    pub(super) fn insert(&self, mode: CacheMode, sql: &str, template: Arc<Template>) {
-        if let Some(modes) = &self.modes {
-            modes[mode as usize].lock().unwrap_or_else(PoisonError::into_inner).put(sql.into(), template);
+    /// The rewrite of `sql` in `mode`: from this thread's front, else from [`miss`](Self::miss).
+    pub(super) fn get_or_rewrite(
+        &self,
+        mode: CacheMode,
+        sql: &str,
+        rewrite: impl FnOnce() -> Result<Template, Error>,
+    ) -> Result<Arc<Template>, Error> {
+        let Some(shared) = &self.shared else {
+            return Ok(Arc::new(rewrite()?));
+        };
+        let key = FrontLookup { rewriter: self.id, mode, sql };
+        if let Some(hit) = front(|f| f.get(&key).cloned()).flatten() {
+            return Ok(hit);
         }
+        self.miss(&shared[mode as usize], mode, sql, rewrite)
+    }
+
+    /// A front miss: this thread's own copy of the shared level's rewrite (made here, so its
+    /// memory is this thread's), or a new rewrite; taken into both levels.
+    #[cold]
+    #[inline(never)]
+    fn miss(
+        &self,
+        shared: &Shared,
+        mode: CacheMode,
+        sql: &str,
+        rewrite: impl FnOnce() -> Result<Template, Error>,
+    ) -> Result<Arc<Template>, Error> {
+        let own = match shared.get(sql) {
+            Some(template) => Arc::new(Template::clone(&template)),
+            None => {
+                let template = rewrite()?;
+                shared.insert(sql.into(), Arc::new(template.clone()));
+                Arc::new(template)
+            }
+        };
+        let entry = FrontKey { rewriter: self.id, mode, sql: sql.into() };
+        front_mut(|f| f.insert(entry, Arc::clone(&own)));
+        Ok(own)
+    }
+}
+
+/// Runs `f` on this thread's front cache; `None` while the thread is being torn down.
+fn front<R>(f: impl FnOnce(&Front) -> R) -> Option<R> {
+    FRONT.try_with(|front| front.try_borrow().ok().map(|front| f(&front))).ok().flatten()
+}
+
+fn front_mut(f: impl FnOnce(&mut Front)) {
+    let _ = FRONT.try_with(|front| front.try_borrow_mut().map(|mut front| f(&mut front)));
+}
+
+/// A front entry's key: which rewriter, which mode, which text.
+#[derive(Debug, PartialEq, Eq)]
+struct FrontKey {
+    rewriter: u64,
+    mode: CacheMode,
+    sql: Box<str>,
+}
+
+/// A [`FrontKey`] borrowing its text, for lookups; it hashes as the key does.
+#[derive(Hash)]
+struct FrontLookup<'a> {
+    rewriter: u64,
+    mode: CacheMode,
+    sql: &'a str,
+}
+
+impl Hash for FrontKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        FrontLookup { rewriter: self.rewriter, mode: self.mode, sql: &self.sql }.hash(state);
+    }
+}
+
+impl Equivalent<FrontKey> for FrontLookup<'_> {
+    fn equivalent(&self, key: &FrontKey) -> bool {
+        self.rewriter == key.rewriter && self.mode == key.mode && self.sql == &*key.sql
+    }
+}
+
+/// What a front entry holds: its text, the rewritten text, and a fixed allowance for the entry,
+/// the `Arc` and the checks.
+#[derive(Debug, Clone, Copy)]
+struct FrontWeight;
+
+/// The fixed allowance per front entry, in bytes.
+const ENTRY_OVERHEAD: u64 = 160;
+
+impl Weighter<FrontKey, Arc<Template>> for FrontWeight {
+    fn weight(&self, key: &FrontKey, template: &Arc<Template>) -> u64 {
+        (key.sql.len() + template.sql().len()) as u64 + ENTRY_OVERHEAD
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rewrite::engine::Template;
+
+    fn template(sql: &str) -> Result<Template, Error> {
+        Ok(Template::new(sql.to_owned(), None, Vec::new(), Vec::new()))
+    }
+
+    #[test]
+    fn the_front_cache_stays_within_its_weight() {
+        let cache = Cache::new(16);
+        for i in 0..10_000 {
+            let sql = format!("SELECT {i}, '{}'", "x".repeat(i % 500));
+            cache.get_or_rewrite(CacheMode::OneTenant, &sql, || template(&sql)).expect("rewritten");
+        }
+        let weight = front(Front::weight).expect("the thread is alive");
+        assert!(weight > 0 && weight <= FRONT_WEIGHT, "front weight {weight}");
+    }
+
+    #[test]
+    fn a_statement_heavier_than_the_front_is_still_cached_in_the_shared_level() {
+        let cache = Cache::new(16);
+        let sql = format!("SELECT '{}'", "x".repeat(FRONT_WEIGHT as usize));
+        let first = cache.get_or_rewrite(CacheMode::NoScope, &sql, || template(&sql)).expect("rewritten");
+        let again =
+            cache.get_or_rewrite(CacheMode::NoScope, &sql, || panic!("rewritten twice")).expect("cached");
+        assert_eq!(first.sql(), again.sql());
+        assert_eq!(front(Front::len), Some(0), "too heavy for the front");
     }
 }

@@ -5,7 +5,7 @@ use crate::tenant::Literal;
 use crate::{Error, TenantSet};
 
 /// A finished rewrite, as the cache keeps it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Template {
     sql: String,
     tenant_parameter: Option<usize>,
@@ -28,7 +28,7 @@ pub(super) struct Findings {
 
 /// A literal written into a tenant column by an `INSERT` or an `UPDATE`: it must name a
 /// current tenant.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct LiteralCheck {
     pub(super) statement: &'static str,
     pub(super) table: String,
@@ -37,7 +37,7 @@ pub(crate) struct LiteralCheck {
 }
 
 /// A literal copied out of the tree.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum OwnedLiteral {
     Number(String),
     Text(String),
@@ -45,7 +45,7 @@ pub(crate) enum OwnedLiteral {
 }
 
 impl Template {
-    pub(super) fn new(
+    pub(in crate::rewrite) fn new(
         sql: String,
         tenant_parameter: Option<usize>,
         guarded_parameters: Vec<usize>,
