@@ -163,7 +163,6 @@ fn fast_path(c: &mut Criterion) {
     }
 }
 
-
 /// 64 distinct statements: the repeated queries of a service.
 fn workload() -> Vec<String> {
     (0..64)
