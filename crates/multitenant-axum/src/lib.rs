@@ -63,7 +63,7 @@
 //! | names no tenant | `400`, or `401` with [`MissingStatus::Unauthorized`] | [`RejectionKind::Missing`] |
 //! | names one that does not parse, is not text, or is sent twice | `400` | [`RejectionKind::Invalid`] |
 //! | names one the function or the check does not know | `404` | [`RejectionKind::Unknown`] |
-//! | reaches a [`Tenant`] extractor without the layer | `500` | [`RejectionKind::Misconfigured`] |
+//! | reaches a [`Tenant`] extractor without the layer, or gets a tenant of the wrong type from the function | `500` | [`RejectionKind::Misconfigured`] |
 //!
 //! Each is `{"error": "<message>"}` with `content-type: application/json`. The message says
 //! what is wrong and what to send (`missing tenant: send the x-tenant-id header with the tenant
