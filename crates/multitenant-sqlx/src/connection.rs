@@ -8,7 +8,7 @@ use sqlx::SqlStr;
 use sqlx::pool::PoolConnection;
 use sqlx::{Acquire, Describe, Either, Execute, Executor};
 
-use crate::exec::{self, Prepared};
+use crate::exec;
 use crate::scoped::Shared;
 use crate::{Backend, Error, ScopedTransaction};
 
@@ -50,7 +50,7 @@ where
         'c: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        Prepared::new(&self.shared, query).fetch_many(&mut *self.conn)
+        exec::fetch_many(&self.shared, &mut *self.conn, query)
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<DB::Row>, sqlx::Error>>
@@ -58,7 +58,7 @@ where
         'c: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        Prepared::new(&self.shared, query).fetch_optional(&mut *self.conn)
+        exec::fetch_optional(&self.shared, &mut *self.conn, query)
     }
 
     fn prepare_with<'e>(

@@ -32,6 +32,36 @@ fn span<DB: Database>(plan: &Result<Plan<DB>, Error>) -> Span {
     span
 }
 
+/// Streams the results of `query` from `inner`, scoped for the scope current when the stream
+/// is first polled (as a future reads it: a statement built outside `with_tenant` and
+/// awaited inside runs for that tenant).
+pub(crate) fn fetch_many<'e, 'q: 'e, DB, X, E>(
+    shared: &'e Shared,
+    inner: X,
+    query: E,
+) -> BoxStream<'e, Result<Step<DB>, sqlx::Error>>
+where
+    DB: Backend,
+    X: Executor<'e, Database = DB> + 'e,
+    E: 'q + Execute<'q, DB>,
+{
+    stream::once(async move { Prepared::new(shared, query).fetch_many(inner) }).flatten().boxed()
+}
+
+/// Fetches at most one row of `query` from `inner`, scoped when first polled.
+pub(crate) fn fetch_optional<'e, 'q: 'e, DB, X, E>(
+    shared: &'e Shared,
+    inner: X,
+    query: E,
+) -> BoxFuture<'e, Result<Option<DB::Row>, sqlx::Error>>
+where
+    DB: Backend,
+    X: Executor<'e, Database = DB> + 'e,
+    E: 'q + Execute<'q, DB>,
+{
+    Box::pin(async move { Prepared::new(shared, query).fetch_optional(inner).await })
+}
+
 /// A statement scoped for the task's current scope (or refused), with its span.
 pub(crate) struct Prepared<DB: Database> {
     plan: Result<Plan<DB>, Error>,
@@ -88,10 +118,10 @@ impl<DB: Backend> Prepared<DB> {
     }
 }
 
-/// Scopes `sql` in the current scope and prepares it on `inner`. Running the statement later
-/// scopes its SQL again for the scope current then.
+/// Scopes `sql` in the scope current when first polled and prepares it on `inner`. Running
+/// the statement later scopes its SQL again for the scope current then.
 pub(crate) fn prepare_with<'e, DB, X>(
-    shared: &Shared,
+    shared: &'e Shared,
     inner: X,
     sql: SqlStr,
     parameters: &'e [DB::TypeInfo],
@@ -100,10 +130,10 @@ where
     DB: Backend,
     X: Executor<'e, Database = DB> + 'e,
 {
-    match shared.plan_prepare(sql) {
-        Ok(scoped) => inner.prepare_with(scoped, parameters),
-        Err(refusal) => future::ready(Err(refusal.into())).boxed(),
-    }
+    Box::pin(async move {
+        let scoped = shared.plan_prepare(sql)?;
+        inner.prepare_with(scoped, parameters).await
+    })
 }
 
 /// Describes `sql` as scoped for the current scope (what sqlx's macros ask a database).

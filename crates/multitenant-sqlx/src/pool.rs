@@ -1,5 +1,6 @@
 //! [`ScopedPool`]: a pool whose statements are scoped to the task's current tenant.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -8,7 +9,7 @@ use multitenant::{Rewriter, Schema};
 use sqlx::SqlStr;
 use sqlx::{Database, Describe, Either, Execute, Executor, Pool};
 
-use crate::exec::{self, Prepared};
+use crate::exec;
 use crate::scoped::{Adoption, Shared};
 use crate::{Backend, Error, ScopedConnection, ScopedTransaction};
 
@@ -51,8 +52,13 @@ impl<DB: Backend> ScopedPool<DB> {
     }
 
     /// A builder, for the settings beyond the schema.
-    pub fn builder(schema: Schema) -> Builder {
-        Builder { schema, cache_capacity: Rewriter::DEFAULT_CACHE_CAPACITY, adoption: Adoption::Enforce }
+    pub fn builder(schema: Schema) -> Builder<DB> {
+        Builder {
+            schema,
+            cache_capacity: Rewriter::DEFAULT_CACHE_CAPACITY,
+            adoption: Adoption::Enforce,
+            database: PhantomData,
+        }
     }
 
     /// The rewriter that scopes this pool's statements.
@@ -76,13 +82,14 @@ impl<DB: Backend> ScopedPool<DB> {
 /// Settings of a [`ScopedPool`]. See [`ScopedPool::builder`].
 #[derive(Debug)]
 #[must_use = "a builder does nothing until build is called"]
-pub struct Builder {
+pub struct Builder<DB> {
     schema: Schema,
     cache_capacity: usize,
     adoption: Adoption,
+    database: PhantomData<fn() -> DB>,
 }
 
-impl Builder {
+impl<DB: Backend> Builder<DB> {
     /// How many distinct statements the rewriter remembers per mode
     /// (see [`Rewriter::with_cache_capacity`]; 0 disables the cache).
     pub fn cache_capacity(mut self, capacity: usize) -> Self {
@@ -98,7 +105,7 @@ impl Builder {
     }
 
     /// The scoped pool over `pool`.
-    pub fn build<DB: Backend>(self, pool: Pool<DB>) -> ScopedPool<DB> {
+    pub fn build(self, pool: Pool<DB>) -> ScopedPool<DB> {
         let rewriter = Rewriter::with_cache_capacity(self.schema, DB::DIALECT, self.cache_capacity);
         ScopedPool { pool, shared: Arc::new(Shared::new(rewriter, self.adoption)) }
     }
@@ -118,7 +125,7 @@ where
         'p: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        Prepared::new(&self.shared, query).fetch_many(&self.pool)
+        exec::fetch_many(&self.shared, &self.pool, query)
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<DB::Row>, sqlx::Error>>
@@ -126,7 +133,7 @@ where
         'p: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        Prepared::new(&self.shared, query).fetch_optional(&self.pool)
+        exec::fetch_optional(&self.shared, &self.pool, query)
     }
 
     fn prepare_with<'e>(

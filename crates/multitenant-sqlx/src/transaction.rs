@@ -90,16 +90,15 @@ where
         't: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        let prepared = Prepared::new(&self.shared, query);
-        let conn: &'t mut DB::Connection = &mut self.tx;
-        if !(self.citus && prepared.writes_across_tenants()) {
-            return prepared.fetch_many(conn);
-        }
-        let after_sequential = async move {
-            (&mut *conn).execute(SEQUENTIAL).await?;
+        let (shared, citus, conn) = (&*self.shared, self.citus, &mut *self.tx);
+        let steps = async move {
+            let prepared = Prepared::new(shared, query);
+            if citus && prepared.writes_across_tenants() {
+                (&mut *conn).execute(SEQUENTIAL).await?;
+            }
             Ok::<_, sqlx::Error>(prepared.fetch_many(conn))
         };
-        stream::once(after_sequential).try_flatten().boxed()
+        stream::once(steps).try_flatten().boxed()
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<DB::Row>, sqlx::Error>>
@@ -107,13 +106,12 @@ where
         't: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        let prepared = Prepared::new(&self.shared, query);
-        let conn: &'t mut DB::Connection = &mut self.tx;
-        if !(self.citus && prepared.writes_across_tenants()) {
-            return prepared.fetch_optional(conn);
-        }
+        let (shared, citus, conn) = (&*self.shared, self.citus, &mut *self.tx);
         Box::pin(async move {
-            (&mut *conn).execute(SEQUENTIAL).await?;
+            let prepared = Prepared::new(shared, query);
+            if citus && prepared.writes_across_tenants() {
+                (&mut *conn).execute(SEQUENTIAL).await?;
+            }
             prepared.fetch_optional(conn).await
         })
     }
