@@ -75,13 +75,12 @@ impl<DB: Backend> Prepared<DB> {
         Self { plan, span }
     }
 
-    /// Whether the statement may change the rows of several tenants at once: on Citus, a
-    /// multi-shard write (a statement run unscoped in adoption mode counts as one).
-    pub(crate) fn writes_across_tenants(&self) -> bool {
+    /// Whether the statement may span tenants (run unscoped, or with several tenants set): on
+    /// Citus, a multi-shard statement. A statement run unscoped in adoption mode counts.
+    pub(crate) fn spans_tenants(&self) -> bool {
         match &self.plan {
             Ok(Plan { rewritten: Some(rewritten), .. }) => {
-                let single = matches!(rewritten.scope(), Some(Scope::Tenants(set)) if set.single().is_some());
-                rewritten.kind().modifies_rows() && !single
+                !matches!(rewritten.scope(), Some(Scope::Tenants(set)) if set.single().is_some())
             }
             Ok(Plan { rewritten: None, .. }) => true,
             Err(_) => false,

@@ -13,9 +13,11 @@ use crate::exec::{self, Prepared};
 use crate::scoped::Shared;
 use crate::{Backend, Error};
 
-/// What a Citus transaction must run before a multi-shard write, so that a later write to a
-/// reference table in the same transaction is accepted (Citus refuses it after a parallel
-/// multi-shard write).
+/// What a Citus transaction must run before a multi-shard statement, so that a later write to
+/// a reference table in the same transaction is accepted. When a distributed table has a
+/// foreign key to the reference table, Citus refuses that write after any parallel
+/// multi-shard statement, a read as well as a write (measured on Citus 13), and it is too late
+/// to switch afterwards.
 const SEQUENTIAL: &str = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
 
 /// A transaction begun on a scoped pool, connection or transaction.
@@ -24,10 +26,12 @@ const SEQUENTIAL: &str = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential
 /// used as `&mut *tx`). [`begin`](Self::begin) on it opens a savepoint. Dropped without
 /// [`commit`](Self::commit), it rolls back.
 ///
-/// On Citus, a statement that may write the rows of several tenants (run unscoped or with
-/// several tenants set) runs after `SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`,
-/// so the transaction may write reference tables afterwards. Statements scoped to one tenant
-/// route to one shard and never pay for it.
+/// On Citus, a statement that spans tenants (run unscoped or with several tenants set, so
+/// multi-shard) runs after `SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`, so the
+/// transaction may write reference tables afterwards; Citus refuses that after a parallel
+/// multi-shard statement, and a transaction cannot know what it will do next. The cost is one
+/// round trip before each such statement, and multi-shard work over one connection per node.
+/// Statements scoped to one tenant route to one shard and never pay for it.
 ///
 /// ```no_run
 /// # async fn run(db: multitenant_sqlx::ScopedPool<sqlx::Postgres>) -> Result<(), multitenant_sqlx::Error> {
@@ -93,7 +97,7 @@ where
         let (shared, citus, conn) = (&*self.shared, self.citus, &mut *self.tx);
         let steps = async move {
             let prepared = Prepared::new(shared, query);
-            if citus && prepared.writes_across_tenants() {
+            if citus && prepared.spans_tenants() {
                 (&mut *conn).execute(SEQUENTIAL).await?;
             }
             Ok::<_, sqlx::Error>(prepared.fetch_many(conn))
@@ -109,7 +113,7 @@ where
         let (shared, citus, conn) = (&*self.shared, self.citus, &mut *self.tx);
         Box::pin(async move {
             let prepared = Prepared::new(shared, query);
-            if citus && prepared.writes_across_tenants() {
+            if citus && prepared.spans_tenants() {
                 (&mut *conn).execute(SEQUENTIAL).await?;
             }
             prepared.fetch_optional(conn).await
