@@ -58,7 +58,7 @@ pub use context::{
 };
 pub use dialect::{Dialect, TenantSetBinding};
 pub use error::Error;
-pub use rewrite::{Output, Rewriter, Rewritten, TenantBinding, TenantParameter};
+pub use rewrite::{Output, Rewriter, Rewritten, StatementKind, TenantBinding, TenantParameter};
 pub use schema::{ForeignKey, Resolved, Schema, SchemaBuilder, SchemaError, Table, TableKind, TableName};
 pub use tenant::TenantId;
 pub use tenant_type::{InvalidTenant, TenantType, UnknownTenantType};

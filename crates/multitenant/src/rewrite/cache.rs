@@ -175,7 +175,7 @@ mod tests {
     use crate::rewrite::engine::Template;
 
     fn template(sql: &str) -> Result<Template, Error> {
-        Ok(Template::new(sql.to_owned(), None, Vec::new(), Vec::new()))
+        Ok(Template::new(sql.to_owned(), crate::StatementKind::Query, None, Vec::new(), Vec::new()))
     }
 
     #[test]

@@ -6,12 +6,14 @@
 
 mod cache;
 mod engine;
+mod kind;
 
 use std::sync::Arc;
 
 use crate::{Dialect, Error, Schema, Scope, TenantId, TenantSet, TenantSetBinding};
 use cache::{Cache, CacheMode};
 pub(crate) use engine::Template;
+pub use kind::StatementKind;
 
 /// How the tenant appears in the rewritten SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -121,6 +123,11 @@ impl Rewritten {
     /// The SQL to run.
     pub fn sql(&self) -> &str {
         self.template.sql()
+    }
+
+    /// What kind of statement it is: whether it changes rows, and its name for logs.
+    pub fn kind(&self) -> StatementKind {
+        self.template.kind()
     }
 
     /// The scope it was rewritten for (`None`: no tenant was set).

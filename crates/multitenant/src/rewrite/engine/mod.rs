@@ -19,7 +19,7 @@ mod template;
 mod walker;
 
 use crate::parse::{self, Parsed};
-use crate::{Dialect, Error, Schema, Scope, functions};
+use crate::{Dialect, Error, Schema, Scope, StatementKind, functions};
 
 use super::Output;
 use template::Findings;
@@ -48,9 +48,10 @@ pub(crate) fn rewrite(sql: &str, request: &Request<'_>) -> Result<Template, Erro
         walker.statement(statement)?;
     }
     let Findings { changed, tenant_parameter_used, guarded_parameters, literal_checks } = walker.finish();
+    let kind = StatementKind::of(&parsed.statements);
     let sql = if changed { print(&parsed, sql) } else { sql.to_owned() };
     let tenant_parameter = tenant_parameter_used.then_some(tenant_parameter);
-    Ok(Template::new(sql, tenant_parameter, guarded_parameters, literal_checks))
+    Ok(Template::new(sql, kind, tenant_parameter, guarded_parameters, literal_checks))
 }
 
 /// The rewritten statements as text, joined with `; `, each with the comments it had before

@@ -1,6 +1,7 @@
 //! What a rewrite produces: SQL that holds for any tenant of its mode, plus the checks that
 //! depend on which tenant is current (done on every use, cached or not).
 
+use crate::StatementKind;
 use crate::tenant::Literal;
 use crate::{Error, TenantSet};
 
@@ -8,6 +9,7 @@ use crate::{Error, TenantSet};
 #[derive(Debug, Clone)]
 pub(crate) struct Template {
     sql: String,
+    kind: StatementKind,
     tenant_parameter: Option<usize>,
     guarded_parameters: Vec<usize>,
     literal_checks: Vec<LiteralCheck>,
@@ -47,15 +49,20 @@ pub(crate) enum OwnedLiteral {
 impl Template {
     pub(in crate::rewrite) fn new(
         sql: String,
+        kind: StatementKind,
         tenant_parameter: Option<usize>,
         guarded_parameters: Vec<usize>,
         literal_checks: Vec<LiteralCheck>,
     ) -> Self {
-        Self { sql, tenant_parameter, guarded_parameters, literal_checks }
+        Self { sql, kind, tenant_parameter, guarded_parameters, literal_checks }
     }
 
     pub(crate) fn sql(&self) -> &str {
         &self.sql
+    }
+
+    pub(crate) fn kind(&self) -> StatementKind {
+        self.kind
     }
 
     pub(crate) fn tenant_parameter(&self) -> Option<usize> {
