@@ -2,8 +2,10 @@
 
 use std::borrow::Cow;
 
-use sqlparser::ast::Ident;
+use sqlparser::ast::{Expr, Ident};
 use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+
+use crate::guard;
 
 /// The database a statement is written for.
 ///
@@ -88,6 +90,27 @@ impl Dialect {
         match self {
             Self::Postgres => TenantSetBinding::Array,
             Self::Sqlite => TenantSetBinding::JsonArray,
+        }
+    }
+
+    /// Bound parameter `index` (`parameter`), filling a tenant column, checked by the database:
+    /// its value when `test` (the tenant predicate on it) holds, otherwise an error whose message
+    /// names the parameter, so the statement fails. A NULL fails too (`test` is not true).
+    ///
+    /// - PostgreSQL: `CASE WHEN test THEN $k WHEN CAST('<message>' || coalesce(left(CAST($k AS
+    ///   TEXT), 0), '') AS INT) = 0 THEN $k END`. The failure is a condition rather than an
+    ///   `ELSE`, so every result is the parameter and the expression has the parameter's type
+    ///   whatever the tenant column's (no type name is written: the schema need not declare one);
+    ///   it depends on the parameter, so it is not computed when the statement is prepared.
+    /// - SQLite: `CASE WHEN test THEN ?k ELSE json_extract('{}', '<message>') END` (values are
+    ///   not typed; the `ELSE` is not evaluated when the test holds).
+    pub(crate) fn guard(self, parameter: Expr, test: Expr, index: usize) -> Expr {
+        match self {
+            Self::Postgres => {
+                let failure = guard::failing_cast(&parameter, index);
+                guard::case(vec![(test, parameter.clone()), (failure, parameter)], None)
+            }
+            Self::Sqlite => guard::case(vec![(test, parameter)], Some(guard::json_path_error(index))),
         }
     }
 

@@ -79,6 +79,36 @@ impl Auditor<'_> {
         }
     }
 
+    /// The parameter that `expr` guards, when `expr` is exactly the dialect's guard
+    /// ([`Output::Guarded`](crate::Output::Guarded)) of one parameter by the tenant parameter:
+    /// the value reaches the column only when it is a current tenant.
+    pub(super) fn guarded_parameter<'e>(&self, expr: &'e Expr) -> Option<&'e Expr> {
+        let Expr::Case { operand: None, conditions, .. } = expr else { return None };
+        let first = conditions.first()?;
+        let index = self.placeholder(&first.result)?;
+        if !self.is_guard_test(&first.condition, index) {
+            return None;
+        }
+        let guard = self.dialect.guard(first.result.clone(), first.condition.clone(), index);
+        (guard == *expr).then_some(&first.result)
+    }
+
+    /// `$k = $t`, `$k = ANY($t)` or `$k IN (SELECT value FROM json_each($t))`: parameter
+    /// `index` compared with the tenant parameter.
+    fn is_guard_test(&self, test: &Expr, index: usize) -> bool {
+        let on_parameter = |e: &Expr| self.placeholder(e) == Some(index);
+        match test {
+            Expr::BinaryOp { left, op: BinaryOperator::Eq, right }
+            | Expr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
+                on_parameter(left) && self.is_tenant_parameter(right)
+            }
+            Expr::InSubquery { expr, subquery, negated: false } => {
+                on_parameter(expr) && self.is_json_each(subquery)
+            }
+            _ => false,
+        }
+    }
+
     /// A literal that names one of the tenants.
     pub(super) fn is_tenant_literal(&self, expr: &Expr) -> bool {
         let Expr::Value(v) = expr else { return false };
