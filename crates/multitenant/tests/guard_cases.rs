@@ -4,7 +4,7 @@
 //! otherwise), and nothing is left for the driver to check. Every case also checks that the
 //! output parses again and passes the audit, that the bound rewrite of the same statement
 //! leaves exactly those parameters to the driver, and that the guarded output is not guarded
-//! twice when rewritten again. `tests/guard_databases.rs` runs the guards on real databases.
+//! twice when rewritten again. `tests/guard_databases/` runs the guards on real databases.
 
 mod common;
 
