@@ -93,24 +93,25 @@ impl Dialect {
         }
     }
 
-    /// Bound parameter `index` (`parameter`), filling a tenant column, checked by the database:
-    /// its value when `test` (the tenant predicate on it) holds, otherwise an error whose message
-    /// names the parameter, so the statement fails. A NULL fails too (`test` is not true).
+    /// `value` (bound parameter `index`, maybe cast) filling a tenant column, checked by the
+    /// database: the value when `test` (the tenant predicate on it) holds, otherwise an error
+    /// whose message names the parameter, so the statement fails. A NULL fails too (`test` is
+    /// not true).
     ///
     /// - PostgreSQL: `CASE WHEN test THEN $k WHEN CAST('<message>' || coalesce(left(CAST($k AS
     ///   TEXT), 0), '') AS INT) = 0 THEN $k END`. The failure is a condition rather than an
-    ///   `ELSE`, so every result is the parameter and the expression has the parameter's type
-    ///   whatever the tenant column's (no type name is written: the schema need not declare one);
-    ///   it depends on the parameter, so it is not computed when the statement is prepared.
+    ///   `ELSE`, so every result is the value and the expression has its type whatever the
+    ///   tenant column's (no type name is written: the schema need not declare one); it depends
+    ///   on the value, so it is not computed when the statement is prepared.
     /// - SQLite: `CASE WHEN test THEN ?k ELSE json_extract('{}', '<message>') END` (values are
     ///   not typed; the `ELSE` is not evaluated when the test holds).
-    pub(crate) fn guard(self, parameter: Expr, test: Expr, index: usize) -> Expr {
+    pub(crate) fn guard(self, value: Expr, test: Expr, index: usize) -> Expr {
         match self {
             Self::Postgres => {
-                let failure = guard::failing_cast(&parameter, index);
-                guard::case(vec![(test, parameter.clone()), (failure, parameter)], None)
+                let failure = guard::failing_cast(&value, index);
+                guard::case(vec![(test, value.clone()), (failure, value)], None)
             }
-            Self::Sqlite => guard::case(vec![(test, parameter)], Some(guard::json_path_error(index))),
+            Self::Sqlite => guard::case(vec![(test, value)], Some(guard::json_path_error(index))),
         }
     }
 

@@ -45,12 +45,12 @@ pub(crate) fn case(arms: Vec<(Expr, Expr)>, else_result: Option<Expr>) -> Expr {
     }
 }
 
-/// PostgreSQL: `CAST('<message>' || coalesce(left(CAST(p AS TEXT), 0), '') AS INT) = 0`,
+/// PostgreSQL: `CAST('<message>' || coalesce(left(CAST(v AS TEXT), 0), '') AS INT) = 0`,
 /// which always fails (the text is not a number) and names parameter `index`. The empty text
-/// taken from the parameter (also for NULL) keeps PostgreSQL from computing the cast once, when
+/// taken from the value (also for NULL) keeps PostgreSQL from computing the cast once, when
 /// the statement is prepared, and failing every execution.
-pub(crate) fn failing_cast(parameter: &Expr, index: usize) -> Expr {
-    let as_text = cast(parameter.clone(), DataType::Text);
+pub(crate) fn failing_cast(value: &Expr, index: usize) -> Expr {
+    let as_text = cast(value.clone(), DataType::Text);
     let empty = call("left", vec![as_text, number("0")]);
     let empty = call("coalesce", vec![empty, text(String::new())]);
     let message = Expr::BinaryOp {

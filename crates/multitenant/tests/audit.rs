@@ -90,9 +90,14 @@ audits! {
 
 /// The PostgreSQL guard (`Output::Guarded`) of parameter `k` by `test`, naming parameter `named`.
 fn guard(k: usize, test: &str, named: usize) -> String {
+    guard_of(&format!("${k}"), test, named)
+}
+
+/// The PostgreSQL guard of `value` by `test`, naming parameter `named`.
+fn guard_of(value: &str, test: &str, named: usize) -> String {
     format!(
-        "CASE WHEN {test} THEN ${k} WHEN CAST('multitenant: parameter {named} is not a current tenant' || \
-         coalesce(left(CAST(${k} AS TEXT), 0), '') AS INT) = 0 THEN ${k} END"
+        "CASE WHEN {test} THEN {value} WHEN CAST('multitenant: parameter {named} is not a current tenant' || \
+         coalesce(left(CAST({value} AS TEXT), 0), '') AS INT) = 0 THEN {value} END"
     )
 }
 
@@ -109,7 +114,9 @@ fn update(value: &str, condition: &str) -> String {
 // text that names it. The tenant parameter is $1 here.
 audits! {
     guarded_insert: &insert(&guard(2, "$2 = $1", 2)) => Ok(());
-    guarded_insert_cast: &insert(&format!("{}::BIGINT", guard(2, "$2 = $1", 2))) => Ok(());
+    guarded_insert_cast: &insert(&guard_of("$2::BIGINT", "$2::BIGINT = $1", 2)) => Ok(());
+    guarded_insert_cast_outside_the_guard: &insert(&format!("{}::VARCHAR(2)", guard(2, "$2 = $1", 2))) => Err(Problem::InsertedTenant);
+    guard_tests_the_value_uncast: &insert(&guard_of("$2::VARCHAR(2)", "$2 = $1", 2)) => Err(Problem::InsertedTenant);
     guarded_insert_select: &format!("INSERT INTO ads (company_id, id) SELECT {}, id FROM geo", guard(2, "$2 = $1", 2)) => Ok(());
     guarded_insert_any: &insert(&guard(2, "$2 = ANY($1)", 2)) => Ok(());
     unguarded_parameter_insert: &insert("$2") => Err(Problem::InsertedTenant);

@@ -21,18 +21,19 @@ fn t13() -> Option<Scope> {
 
 /// The PostgreSQL guard of `$k` by the tenant parameter `$t`, one tenant set.
 fn pg(k: usize, t: usize) -> String {
-    pg_guard(k, &format!("${k} = ${t}"))
+    pg_guard(&format!("${k}"), k, &format!("${k} = ${t}"))
 }
 
 /// The PostgreSQL guard of `$k`, several tenants set.
 fn pg_many(k: usize, t: usize) -> String {
-    pg_guard(k, &format!("${k} = ANY(${t})"))
+    pg_guard(&format!("${k}"), k, &format!("${k} = ANY(${t})"))
 }
 
-fn pg_guard(k: usize, test: &str) -> String {
+/// The PostgreSQL guard of `value` (parameter `k`, maybe cast) by `test`.
+fn pg_guard(value: &str, k: usize, test: &str) -> String {
     format!(
-        "CASE WHEN {test} THEN ${k} WHEN CAST('multitenant: parameter {k} is not a current tenant' || \
-         coalesce(left(CAST(${k} AS TEXT), 0), '') AS INT) = 0 THEN ${k} END"
+        "CASE WHEN {test} THEN {value} WHEN CAST('multitenant: parameter {k} is not a current tenant' || \
+         coalesce(left(CAST({value} AS TEXT), 0), '') AS INT) = 0 THEN {value} END"
     )
 }
 
@@ -129,8 +130,12 @@ guarded! {
         => format!("INSERT INTO ads (company_id, id, title) VALUES ({g}, 1, $2), ({g}, 2, $1::TEXT)", g = pg(1, 3));
     insert_rows_with_two_parameters: Postgres, t42(), "INSERT INTO ads (id, company_id) VALUES ($1, $2), ($3, $4)", guards [2, 4]
         => format!("INSERT INTO ads (id, company_id) VALUES ($1, {}), ($3, {})", pg(2, 5), pg(4, 5));
+    // The guard checks the value written, after the cast (which could make one tenant's id
+    // another's: `'acme'::varchar(2)` is 'ac').
     insert_cast_parameter: Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES ($1::bigint, $2)", guards [1]
-        => format!("INSERT INTO ads (company_id, id) VALUES ({}::BIGINT, $2)", pg(1, 3));
+        => format!("INSERT INTO ads (company_id, id) VALUES ({}, $2)", pg_guard("$1::BIGINT", 1, "$1::BIGINT = $3"));
+    insert_cast_to_shorter_text: Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (CAST($1 AS varchar(2)), $2)", guards [1]
+        => format!("INSERT INTO ads (company_id, id) VALUES ({}, $2)", pg_guard("CAST($1 AS VARCHAR(2))", 1, "CAST($1 AS VARCHAR(2)) = $3"));
     insert_select: Postgres, t42(), "INSERT INTO ads (company_id, id, title) SELECT $1, id + 100, name FROM campaigns WHERE id = $2", guards [1]
         => format!("INSERT INTO ads (company_id, id, title) SELECT {}, id + 100, name FROM campaigns WHERE id = $2 AND campaigns.company_id = $3", pg(1, 3));
     insert_select_aliased: Postgres, t42(), "INSERT INTO ads (id, company_id) SELECT id, $1 AS company_id FROM campaigns", guards [1]
@@ -138,7 +143,7 @@ guarded! {
     update_set_tenant: Postgres, t42(), "UPDATE ads SET company_id = $1, title = $2 WHERE id = $3", guards [1]
         => format!("UPDATE ads SET company_id = {}, title = $2 WHERE id = $3 AND ads.company_id = $1 AND ads.company_id = $4", pg(1, 4));
     update_set_tenant_cast: Postgres, t42(), "UPDATE ads AS a SET company_id = $1::bigint WHERE a.id = $2", guards [1]
-        => format!("UPDATE ads AS a SET company_id = {}::BIGINT WHERE a.id = $2 AND a.company_id = $1 AND a.company_id = $3", pg(1, 3));
+        => format!("UPDATE ads AS a SET company_id = {} WHERE a.id = $2 AND a.company_id = $1 AND a.company_id = $3", pg_guard("$1::BIGINT", 1, "$1::BIGINT = $3"));
     upsert_values_and_set: Postgres, t42(), "INSERT INTO ads (company_id, id, title) VALUES ($1, $2, $3) ON CONFLICT (company_id, id) DO UPDATE SET company_id = $1, title = EXCLUDED.title", guards [1]
         => format!("INSERT INTO ads (company_id, id, title) VALUES ({g}, $2, $3) ON CONFLICT(company_id, id) DO UPDATE SET company_id = {g}, title = EXCLUDED.title WHERE ads.company_id = $4 AND ads.company_id = $1", g = pg(1, 4));
     upsert_excluded: Postgres, t42(), "INSERT INTO ads (company_id, id, title) VALUES ($1, $2, $3) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title", guards [1]

@@ -239,7 +239,6 @@ impl<'a> Auditor<'a> {
     }
 
     fn is_inserted_tenant(&self, expr: &Expr) -> bool {
-        let expr = strip_casts(expr);
         self.is_tenant_value(expr)
             || self.is_tenant_literal(expr)
             || self.placeholder(expr).is_some_and(|n| self.guarded.contains(&n))
@@ -389,7 +388,7 @@ struct Assigned<'s> {
     upsert: bool,
 }
 
-fn strip_casts(expr: &Expr) -> &Expr {
+pub(super) fn strip_casts(expr: &Expr) -> &Expr {
     match expr {
         Expr::Cast { expr, .. } | Expr::Nested(expr) => strip_casts(expr),
         other => other,

@@ -3,7 +3,7 @@
 //! planned, so PostgreSQL folds what it can) and to the generic plan (planned once, values
 //! unknown), one connection each, so that every statement is prepared once and executed again.
 
-use multitenant::{Dialect, Rewritten, TenantBinding, TenantId, TenantType};
+use multitenant::{Dialect, Output, Rewriter, Rewritten, Scope, TenantBinding, TenantId, TenantType};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgConnection, PgHasArrayType, PgTypeInfo, Postgres};
@@ -33,6 +33,25 @@ async fn text_tenants() {
 async fn uuid_tenants() {
     let ids = [0x0b7e_5a4c_u128, 0x0b7e_5a4d, 0x0b7e_5a4e].map(|n| TenantId::from(Uuid::from_u128(n << 64)));
     run(TenantType::Uuid, ids).await;
+}
+
+/// The guard checks the value written, after the statement's own cast: `CAST($1 AS
+/// varchar(2))` would write `o'` for the tenant `o'brien`, another tenant's id.
+#[tokio::test]
+async fn a_cast_that_makes_another_tenant_is_refused() {
+    let databases = postgres::Databases::create(1).await;
+    let mut db = Pg::connect(&databases, TenantType::Text).await;
+    let tenants = ["o'brien", "o'", "acme"].map(TenantId::from);
+    db.reset(&tenants).await;
+    let rewriter = Rewriter::new(super::schema(), Dialect::Postgres);
+    let scope = Scope::tenant(tenants[0].clone());
+    let sql = "INSERT INTO ads (company_id, id, title) VALUES (CAST($1 AS varchar(2)), $2, $3)";
+    let guarded = rewriter.rewrite_in(Some(&scope), sql, Output::Guarded).expect("accepted");
+    let before = db.rows().await;
+    let args = [Arg::Tenant(tenants[0].clone()), Arg::Int(9), Arg::Text("cast".into())];
+    let message = db.execute(&guarded, &args).await.expect_err("refused by the guard");
+    super::assert_guard_failure(&guarded, &message);
+    assert_eq!(db.rows().await, before, "nothing written");
 }
 
 /// The scenario under each plan mode, on a database of its own.

@@ -116,8 +116,7 @@ impl Walker<'_> {
         table: &Table,
     ) -> Result<(), Error> {
         let column = table.tenant_column().unwrap_or_default().to_owned();
-        let value = strip_casts_mut(value);
-        let literal = match &*value {
+        let literal = match strip_casts(value) {
             Expr::Value(v) => match &v.value {
                 Value::Number(n, _) => OwnedLiteral::Number(n.clone()),
                 Value::SingleQuotedString(s) => OwnedLiteral::Text(s.clone()),
@@ -138,12 +137,15 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// Records parameter `index`, which fills a tenant column at `value`, and with guarded
-    /// output puts the database's guard there.
+    /// Records parameter `index`, which fills a tenant column as `value` (the parameter, maybe
+    /// cast), and with guarded output puts the database's guard around `value`: the guard
+    /// checks the value written, after any cast (`$1::varchar(2)` could make one tenant's id
+    /// another's).
     fn guard_parameter(&mut self, value: &mut Expr, index: usize) {
         self.findings.guarded_parameters.push(index);
         if let (Output::Guarded, Mode::Tenants(set)) = (self.output, self.mode) {
-            *value = self.tenant_guard(set, index);
+            let guarded = std::mem::replace(value, Expr::value(Value::Null));
+            *value = self.tenant_guard(set, guarded, index);
         }
     }
 
@@ -362,15 +364,6 @@ fn strip_casts(expr: &Expr) -> &Expr {
     match expr {
         Expr::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr, .. } | Expr::Nested(expr) => {
             strip_casts(expr)
-        }
-        other => other,
-    }
-}
-
-fn strip_casts_mut(expr: &mut Expr) -> &mut Expr {
-    match expr {
-        Expr::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr, .. } | Expr::Nested(expr) => {
-            strip_casts_mut(expr)
         }
         other => other,
     }

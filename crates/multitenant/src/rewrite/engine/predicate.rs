@@ -39,13 +39,12 @@ impl Walker<'_> {
         }
     }
 
-    /// The statement's own parameter `index`, where it fills a tenant column, guarded by the
-    /// database ([`Output::Guarded`](crate::Output::Guarded)): the tenant predicate on the parameter, in the dialect's
-    /// guard ([`Dialect::guard`]).
-    pub(super) fn tenant_guard(&mut self, set: &TenantSet, index: usize) -> Expr {
-        let parameter = Expr::value(Value::Placeholder(self.dialect.placeholder(index)));
-        let test = self.tenant_predicate(set, parameter.clone());
-        self.dialect.guard(parameter, test, index)
+    /// `value`, the statement's own parameter `index` (maybe cast) where it fills a tenant
+    /// column, guarded by the database ([`Output::Guarded`](crate::Output::Guarded)): the
+    /// tenant predicate on the value, in the dialect's guard ([`Dialect::guard`]).
+    pub(super) fn tenant_guard(&mut self, set: &TenantSet, value: Expr, index: usize) -> Expr {
+        let test = self.tenant_predicate(set, value.clone());
+        self.dialect.guard(value, test, index)
     }
 
     fn tenant_placeholder(&mut self) -> Expr {
