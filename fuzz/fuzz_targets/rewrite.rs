@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(sql) = std::str::from_utf8(data) else { return };
     let scopes = [Scope::tenant(42_i64), Scope::tenants([42_i64, 7]).expect("two tenants"), Scope::Unscoped];
     for (rewriter, scope) in REWRITERS.iter().flat_map(|r| scopes.iter().map(move |s| (r, s))) {
-        for output in [Output::Bind, Output::Inline] {
+        for output in [Output::Bind, Output::Guarded, Output::Inline] {
             let Ok(rewritten) = rewriter.rewrite_in(Some(scope), sql, output) else { continue };
             let reparsed = match rewriter.dialect() {
                 Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, rewritten.sql()),

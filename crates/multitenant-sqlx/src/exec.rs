@@ -151,10 +151,17 @@ where
     }
 }
 
-/// A database error, explained by the rewrite when it is one of the guards the rewrite added.
+/// A database error, as the refusal it stands for when it is the failure of a guard the
+/// rewrite put in the SQL (a bound value that is not a current tenant).
 fn explain(rewritten: Option<&Rewritten>, error: sqlx::Error) -> sqlx::Error {
-    let _ = rewritten;
-    error
+    let refusal = match (&error, rewritten) {
+        (sqlx::Error::Database(db), Some(rewritten)) => rewritten.guard_failure(db.message()),
+        _ => None,
+    };
+    match refusal {
+        Some(refusal) => Error::Refused(refusal).into(),
+        None => error,
+    }
 }
 
 /// A stream polled inside a span, so the driver's events belong to the statement.

@@ -61,7 +61,9 @@ impl Shared {
         let sql = query.sql();
         let original = prepared.as_deref().unwrap_or(sql.as_str());
         let scope = multitenant::current_scope();
-        let output = if arguments.is_some() { Output::Bind } else { Output::Inline };
+        // Bound values cannot be read back once encoded, so the database checks each one that
+        // fills a tenant column (guarded output); without arguments the tenant is a literal.
+        let output = if arguments.is_some() { Output::Guarded } else { Output::Inline };
         let rewritten = match self.rewriter.rewrite_in(scope.as_ref(), original, output) {
             Ok(rewritten) => rewritten,
             Err(refusal) if self.adoption == Adoption::LogAndRunUnscoped => {
@@ -71,9 +73,6 @@ impl Shared {
             }
             Err(refusal) => return Err(refusal.into()),
         };
-        if let Some(&index) = rewritten.guarded_parameters().first() {
-            return Err(unverifiable(index));
-        }
         if let (Some(arguments), Some(tenant)) = (arguments.as_mut(), rewritten.tenant_parameter()) {
             DB::bind_tenant(arguments, tenant.binding()).map_err(Error::Arguments)?;
         }
@@ -92,11 +91,7 @@ impl Shared {
     /// `sql` scoped for the current scope, with the tenant as a parameter.
     pub(crate) fn scope_text(&self, sql: &str) -> Result<String, Error> {
         let scope = multitenant::current_scope();
-        let rewritten = self.rewriter.rewrite_in(scope.as_ref(), sql, Output::Bind)?;
-        match rewritten.guarded_parameters().first() {
-            Some(&index) => Err(unverifiable(index)),
-            None => Ok(rewritten.sql().to_owned()),
-        }
+        Ok(self.rewriter.rewrite_in(scope.as_ref(), sql, Output::Guarded)?.sql().to_owned())
     }
 
     /// The SQL a statement prepared through a scoped executor was prepared from. It is scoped
@@ -105,14 +100,6 @@ impl Shared {
         let known = self.prepared.read().unwrap_or_else(|e| e.into_inner());
         known.get(prepared).cloned().ok_or(Error::UnscopedStatement)
     }
-}
-
-/// A parameter fills a tenant column, and its value cannot be read back once encoded.
-fn unverifiable(index: usize) -> Error {
-    Error::Refused(multitenant::Error::ForeignTenantParameter {
-        index,
-        value: "a bound value this executor cannot read".to_owned(),
-    })
 }
 
 /// A scoped statement as sqlx runs it: rewritten SQL and the arguments with the tenant.

@@ -258,19 +258,38 @@ async fn transactions_commit_roll_back_and_nest() {
 }
 
 #[tokio::test]
-async fn a_bound_tenant_value_that_cannot_be_checked_is_refused_and_writes_nothing() {
+async fn a_bound_tenant_value_is_checked_by_the_database_and_a_foreign_one_writes_nothing() {
     let (db, scoped) = setup(2).await;
+    let insert = "INSERT INTO products (store_id, id, name, price_cents) VALUES ($1, $2, 'x', 1)";
     let before = all_products_pg(&db.pool).await;
-    let error = with_tenant(1_i64, async {
-        sqlx::query("INSERT INTO products (store_id, id, name, price_cents) VALUES ($1, 7, 'x', 1)")
-            .bind(2_i64)
-            .execute(&scoped)
+    for foreign in [Some(2_i64), None] {
+        let error = with_tenant(1_i64, sqlx::query(insert).bind(foreign).bind(7_i64).execute(&scoped))
             .await
-    })
-    .await
-    .expect_err("refused");
-    assert!(matches!(refusal(error), multitenant::Error::ForeignTenantParameter { index: 1, .. }));
-    assert_eq!(all_products_pg(&db.pool).await, before);
+            .expect_err("another store's id, or NULL");
+        assert!(
+            matches!(refusal(error), multitenant::Error::ForeignTenantGuard { index: 1 }),
+            "{foreign:?}: the guard's failure comes back as the typed refusal"
+        );
+        assert_eq!(all_products_pg(&db.pool).await, before, "{foreign:?}: nothing was written");
+    }
+    // The same statement for the current store writes, so the refusals above were the guard.
+    for id in [7_i64, 8] {
+        with_tenant(1_i64, sqlx::query(insert).bind(1_i64).bind(id).execute(&scoped))
+            .await
+            .expect("own store");
+    }
+    assert_eq!(all_products_pg(&db.pool).await.len(), before.len() + 2);
+    let update = "UPDATE products SET store_id = $1, name = 'moved' WHERE id = $2";
+    let error = with_tenant(1_i64, sqlx::query(update).bind(2_i64).bind(1_i64).execute(&scoped)).await;
+    match error {
+        Ok(done) => assert_eq!(done.rows_affected(), 0, "a foreign tenant assignment matches no row"),
+        Err(error) => assert!(matches!(refusal(error), multitenant::Error::ForeignTenantGuard { index: 1 })),
+    }
+    let moved: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE name = 'moved'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("read");
+    assert_eq!(moved, 0, "no row changed tenant");
 }
 
 #[tokio::test]

@@ -136,3 +136,22 @@ async fn no_tenant_is_refused() {
     assert!(matches!(Error::from(error), Error::Refused(multitenant::Error::MissingTenant { .. })));
     assert_eq!(all_products_sqlite(&pool).await, before);
 }
+
+#[tokio::test]
+async fn a_foreign_bound_tenant_value_is_refused_by_the_database() {
+    let (pool, scoped) = setup().await;
+    let before = all_products_sqlite(&pool).await;
+    let insert = "INSERT INTO products (store_id, id, name, price_cents) VALUES (?, ?, 'x', 1)";
+    let error = with_tenant(1_i64, sqlx::query(insert).bind(2_i64).bind(7_i64).execute(&scoped))
+        .await
+        .expect_err("another store's id");
+    assert!(matches!(
+        Error::from(error),
+        Error::Refused(multitenant::Error::ForeignTenantGuard { index: 1 })
+    ));
+    assert_eq!(all_products_sqlite(&pool).await, before, "nothing was written");
+    with_tenant(1_i64, sqlx::query(insert).bind(1_i64).bind(7_i64).execute(&scoped))
+        .await
+        .expect("own store");
+    assert_eq!(all_products_sqlite(&pool).await.len(), before.len() + 1);
+}

@@ -2,8 +2,10 @@
 
 use std::borrow::Cow;
 
-use sqlparser::ast::Ident;
+use sqlparser::ast::{Expr, Ident};
 use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+
+use crate::guard;
 
 /// The database a statement is written for.
 ///
@@ -88,6 +90,28 @@ impl Dialect {
         match self {
             Self::Postgres => TenantSetBinding::Array,
             Self::Sqlite => TenantSetBinding::JsonArray,
+        }
+    }
+
+    /// `value` (bound parameter `index`, maybe cast) filling a tenant column, checked by the
+    /// database: the value when `test` (the tenant predicate on it) holds, otherwise an error
+    /// whose message names the parameter, so the statement fails. A NULL fails too (`test` is
+    /// not true).
+    ///
+    /// - PostgreSQL: `CASE WHEN test THEN $k WHEN CAST('<message>' || coalesce(left(CAST($k AS
+    ///   TEXT), 0), '') AS INT) = 0 THEN $k END`. The failure is a condition rather than an
+    ///   `ELSE`, so every result is the value and the expression has its type whatever the
+    ///   tenant column's (no type name is written: the schema need not declare one); it depends
+    ///   on the value, so it is not computed when the statement is prepared.
+    /// - SQLite: `CASE WHEN test THEN ?k ELSE json_extract('{}', '<message>') END` (values are
+    ///   not typed; the `ELSE` is not evaluated when the test holds).
+    pub(crate) fn guard(self, value: Expr, test: Expr, index: usize) -> Expr {
+        match self {
+            Self::Postgres => {
+                let failure = guard::failing_cast(&value, index);
+                guard::case(vec![(test, value.clone()), (failure, value)], None)
+            }
+            Self::Sqlite => guard::case(vec![(test, value)], Some(guard::json_path_error(index))),
         }
     }
 

@@ -87,6 +87,17 @@ pub enum Error {
         /// The value bound.
         value: String,
     },
+    /// The database refused a statement rewritten with [`Output::Guarded`](crate::Output::Guarded):
+    /// a parameter that fills a tenant column held a value that is not a current tenant (or
+    /// NULL), so the statement wrote nothing. See [`Rewritten::guard_failure`](crate::Rewritten::guard_failure).
+    #[error(
+        "refused by the database: parameter {index} fills a tenant column with a value that is not a \
+         current tenant; bind the current tenant, or run inside with_tenant for that tenant"
+    )]
+    ForeignTenantGuard {
+        /// The 1-based parameter number.
+        index: usize,
+    },
     /// With several tenants set, an `INSERT` must say which one each row belongs to.
     #[error(
         "refused INSERT into {table}: several tenants are set, so the row's tenant is ambiguous; \

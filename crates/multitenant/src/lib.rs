@@ -45,6 +45,7 @@ mod context;
 mod dialect;
 mod error;
 mod functions;
+mod guard;
 mod parse;
 mod rewrite;
 mod schema;

@@ -66,6 +66,19 @@ fn cache_hit_allocates_nothing() {
 }
 
 #[test]
+fn guarded_cache_hit_allocates_nothing() {
+    let rewriter = rewriter();
+    let scope = Scope::tenant(42_i64);
+    let sql = "INSERT INTO ads (company_id, id, title) VALUES ($1, $2, $3)";
+    drop(rewriter.rewrite_in(Some(&scope), sql, Output::Guarded).expect("guarded"));
+    let warm = allocations_during(|| {
+        let rewritten = rewriter.rewrite_in(Some(&scope), sql, Output::Guarded).expect("guarded");
+        assert!(rewritten.guarded_parameters().is_empty());
+    });
+    assert_eq!(warm, 0, "a cached guarded rewrite allocated {warm} times");
+}
+
+#[test]
 fn cache_hit_in_task_scope_allocates_nothing() {
     let rewriter = rewriter();
     multitenant::with_tenant_sync(7_i64, || {

@@ -87,3 +87,65 @@ audits! {
     copy_table: "COPY ads TO STDOUT" => Err(Problem::Opaque);
     copy_from: "COPY ads FROM STDIN" => Err(Problem::Opaque);
 }
+
+/// The PostgreSQL guard (`Output::Guarded`) of parameter `k` by `test`, naming parameter `named`.
+fn guard(k: usize, test: &str, named: usize) -> String {
+    guard_of(&format!("${k}"), test, named)
+}
+
+/// The PostgreSQL guard of `value` by `test`, naming parameter `named`.
+fn guard_of(value: &str, test: &str, named: usize) -> String {
+    format!(
+        "CASE WHEN {test} THEN {value} WHEN CAST('multitenant: parameter {named} is not a current tenant' || \
+         coalesce(left(CAST({value} AS TEXT), 0), '') AS INT) = 0 THEN {value} END"
+    )
+}
+
+fn insert(value: &str) -> String {
+    format!("INSERT INTO ads (company_id, id) VALUES ({value}, 7)")
+}
+
+fn update(value: &str, condition: &str) -> String {
+    format!("UPDATE ads SET company_id = {value} WHERE ads.id = 3 AND {condition} AND ads.company_id = $1")
+}
+
+// A parameter guarded in the SQL by the database (`Output::Guarded`) is a tenant value, in
+// exactly the guard's shape: the parameter, compared with the tenant parameter, failing with a
+// text that names it. The tenant parameter is $1 here.
+audits! {
+    guarded_insert: &insert(&guard(2, "$2 = $1", 2)) => Ok(());
+    guarded_insert_cast: &insert(&guard_of("$2::BIGINT", "$2::BIGINT = $1", 2)) => Ok(());
+    guarded_insert_cast_outside_the_guard: &insert(&format!("{}::VARCHAR(2)", guard(2, "$2 = $1", 2))) => Err(Problem::InsertedTenant);
+    guard_tests_the_value_uncast: &insert(&guard_of("$2::VARCHAR(2)", "$2 = $1", 2)) => Err(Problem::InsertedTenant);
+    guarded_insert_select: &format!("INSERT INTO ads (company_id, id) SELECT {}, id FROM geo", guard(2, "$2 = $1", 2)) => Ok(());
+    guarded_insert_any: &insert(&guard(2, "$2 = ANY($1)", 2)) => Ok(());
+    unguarded_parameter_insert: &insert("$2") => Err(Problem::InsertedTenant);
+    guard_compares_with_another_parameter: &insert(&guard(2, "$2 = $3", 2)) => Err(Problem::InsertedTenant);
+    guard_tests_another_parameter: &insert(&guard(2, "$3 = $1", 2)) => Err(Problem::InsertedTenant);
+    guard_names_another_parameter: &insert(&guard(2, "$2 = $1", 3)) => Err(Problem::InsertedTenant);
+    guard_test_negated: &insert(&guard(2, "$2 <> $1", 2)) => Err(Problem::InsertedTenant);
+    guard_test_or_true: &insert(&guard(2, "$2 = $1 OR true", 2)) => Err(Problem::InsertedTenant);
+    guard_yields_another_value: &insert("CASE WHEN $2 = $1 THEN $3 WHEN CAST('multitenant: parameter 2 is not a current tenant' || coalesce(left(CAST($2 AS TEXT), 0), '') AS INT) = 0 THEN $2 END") => Err(Problem::InsertedTenant);
+    guard_failure_does_not_fail: &insert("CASE WHEN $2 = $1 THEN $2 ELSE $2 END") => Err(Problem::InsertedTenant);
+    guard_without_failure: &insert("CASE WHEN $2 = $1 THEN $2 END") => Err(Problem::InsertedTenant);
+    guard_with_sqlite_failure_on_postgres: &insert("CASE WHEN $2 = $1 THEN $2 ELSE json_extract('{}', 'multitenant: parameter 2 is not a current tenant') END") => Err(Problem::InsertedTenant);
+    guarded_update_equated: &update(&guard(2, "$2 = $1", 2), "ads.company_id = $2") => Ok(());
+    guarded_update_unequated: &update(&guard(2, "$2 = $1", 2), "ads.title = $2") => Err(Problem::TenantAssigned);
+    guarded_update_equated_with_another: &update(&guard(2, "$2 = $1", 2), "ads.company_id = $3") => Err(Problem::TenantAssigned);
+}
+
+#[test]
+fn sqlite_guard_is_a_tenant_value_in_its_own_form_only() {
+    let sqlite = |sql: &str| {
+        audit_sql(sql, &schema(), Dialect::Sqlite, &Scope::tenant(5_i64), Some(1)).map_err(|e| e.problem())
+    };
+    let failure = "json_extract('{}', 'multitenant: parameter 2 is not a current tenant')";
+    let guarded = format!("CASE WHEN ?2 = ?1 THEN ?2 ELSE {failure} END");
+    assert_eq!(sqlite(&insert(&guarded).replace('$', "?")), Ok(()));
+    let many = format!("CASE WHEN ?2 IN (SELECT value FROM json_each(?1)) THEN ?2 ELSE {failure} END");
+    assert_eq!(sqlite(&insert(&many).replace('$', "?")), Ok(()));
+    let postgres_form = guard(2, "$2 = $1", 2).replace('$', "?");
+    assert_eq!(sqlite(&insert(&postgres_form)), Err(Problem::InsertedTenant));
+    let other_text = guarded.replace("parameter 2", "parameter 3");
+    assert_eq!(sqlite(&insert(&other_text)), Err(Problem::InsertedTenant));
+}

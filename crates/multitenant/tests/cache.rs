@@ -77,6 +77,40 @@ fn modes_never_share_entries() {
     }
 }
 
+/// Guarded and bound rewrites of one statement differ (the guard, and what is left to the
+/// driver): each is kept apart from the other, in either order, on this thread's front and on
+/// the shared level.
+#[test]
+fn guarded_and_bound_outputs_never_share_entries() {
+    let rewriter = Rewriter::new(common::schema(), Dialect::Postgres);
+    let cold = Rewriter::with_cache_capacity(common::schema(), Dialect::Postgres, 0);
+    let sql = "UPDATE ads SET company_id = $1 WHERE id = $2";
+    let check = |scope: &Scope, output: Output| {
+        let got = rewriter.rewrite_in(Some(scope), sql, output).expect("scoped");
+        let expected = cold.rewrite_in(Some(scope), sql, output).expect("scoped");
+        assert_eq!(got.sql(), expected.sql(), "{output:?} {scope:?}");
+        assert_eq!(got.guarded_parameters(), expected.guarded_parameters(), "{output:?} {scope:?}");
+        let guarded = got.sql().contains("CASE WHEN $1 = ");
+        assert_eq!(guarded, output == Output::Guarded, "{}", got.sql());
+        assert_eq!(got.guarded_parameters().is_empty(), guarded, "{output:?}");
+    };
+    let scopes = [Scope::tenant(42_i64), Scope::tenants([1_i64, 3]).expect("two tenants")];
+    for scope in &scopes {
+        for output in [Output::Bind, Output::Guarded, Output::Bind, Output::Guarded] {
+            check(scope, output);
+        }
+    }
+    thread::scope(|s| {
+        s.spawn(|| {
+            for scope in scopes.iter().rev() {
+                for output in [Output::Guarded, Output::Bind, Output::Guarded, Output::Bind] {
+                    check(scope, output);
+                }
+            }
+        });
+    });
+}
+
 #[test]
 fn a_cached_insert_checks_its_tenant_literal_on_every_use() {
     let rewriter = Rewriter::new(common::schema(), Dialect::Postgres);

@@ -22,7 +22,7 @@ fn scopes() -> Vec<Option<Scope>> {
 fn rewrite_every_way(rewriters: &[Rewriter], sql: &str) {
     for rewriter in rewriters {
         for scope in scopes() {
-            for output in [Output::Bind, Output::Inline] {
+            for output in [Output::Bind, Output::Guarded, Output::Inline] {
                 let _ = rewriter.rewrite_in(scope.as_ref(), sql, output);
             }
         }
@@ -179,6 +179,9 @@ fn statement() -> BoxedStrategy<String> {
         (table(), condition(1)).prop_map(|(t, c)| format!("UPDATE {t} SET title = 'x' WHERE {c}")),
         (table(), condition(1)).prop_map(|(t, c)| format!("DELETE FROM {t} WHERE {c} RETURNING id")),
         table().prop_map(|t| format!("INSERT INTO {t} (id, title) VALUES (1, 'a'), ($1, 'b')")),
+        table().prop_map(|t| format!("INSERT INTO {t} (company_id, id) VALUES ($1, $2), ($1, $1)")),
+        (table(), condition(1))
+            .prop_map(|(t, c)| format!("UPDATE {t} SET company_id = $1, title = 'x' WHERE {c}")),
         (table(), select(1)).prop_map(|(t, q)| format!("INSERT INTO {t} (id) {q}")),
         (table(), from_clause(1), condition(1))
             .prop_map(|(t, from, c)| format!("INSERT INTO {t} (id) SELECT x.id FROM {from} WHERE {c}")),
@@ -244,7 +247,7 @@ proptest! {
     fn accepted_statements_are_scoped((sql, comments, count) in commented_statements()) {
         let rewriter = Rewriter::new(schema(), Dialect::Postgres);
         for scope in [Scope::tenant(42_i64), Scope::tenants([1_i64, 2]).expect("two tenants")] {
-            for output in [Output::Bind, Output::Inline] {
+            for output in [Output::Bind, Output::Guarded, Output::Inline] {
                 let first = rewriter.rewrite_in(Some(&scope), &sql, output);
                 let again = rewriter.rewrite_in(Some(&scope), &sql, output);
                 let (first, again) = match (first, again) {

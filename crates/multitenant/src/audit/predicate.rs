@@ -2,7 +2,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, Ident, SelectItem, SetExpr, TableFactor, Value};
 
-use super::walk::Auditor;
+use super::walk::{Auditor, strip_casts};
 use crate::TenantId;
 
 impl Auditor<'_> {
@@ -76,6 +76,36 @@ impl Auditor<'_> {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// The parameter that `expr` guards, when `expr` is exactly the dialect's guard
+    /// ([`Output::Guarded`](crate::Output::Guarded)) of one parameter (maybe cast) by the
+    /// tenant parameter: the value reaches the column only when it is a current tenant.
+    pub(super) fn guarded_parameter<'e>(&self, expr: &'e Expr) -> Option<&'e Expr> {
+        let Expr::Case { operand: None, conditions, .. } = expr else { return None };
+        let first = conditions.first()?;
+        let parameter = strip_casts(&first.result);
+        let index = self.placeholder(parameter)?;
+        if !self.is_guard_test(&first.condition, &first.result) {
+            return None;
+        }
+        let guard = self.dialect.guard(first.result.clone(), first.condition.clone(), index);
+        (guard == *expr).then_some(parameter)
+    }
+
+    /// `v = $t`, `v = ANY($t)` or `v IN (SELECT value FROM json_each($t))`: `value` compared
+    /// with the tenant parameter.
+    fn is_guard_test(&self, test: &Expr, value: &Expr) -> bool {
+        match test {
+            Expr::BinaryOp { left, op: BinaryOperator::Eq, right }
+            | Expr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
+                left.as_ref() == value && self.is_tenant_parameter(right)
+            }
+            Expr::InSubquery { expr, subquery, negated: false } => {
+                expr.as_ref() == value && self.is_json_each(subquery)
+            }
+            _ => false,
         }
     }
 

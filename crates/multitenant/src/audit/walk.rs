@@ -242,6 +242,7 @@ impl<'a> Auditor<'a> {
         self.is_tenant_value(expr)
             || self.is_tenant_literal(expr)
             || self.placeholder(expr).is_some_and(|n| self.guarded.contains(&n))
+            || self.guarded_parameter(expr).is_some()
     }
 
     fn on_conflict(&self, insert: &Insert, name: &ObjectName, table: &Table) -> Audit {
@@ -323,6 +324,8 @@ impl<'a> Auditor<'a> {
         Ok(())
     }
 
+    /// A guarded parameter (checked by the driver, or by the database in a guard, which the
+    /// condition must equate with the parameter itself) counts as checked.
     fn leaves_tenant(&self, value: &Expr, column: &str, assigned: &Assigned<'_>) -> bool {
         let value = strip_casts(value);
         let own = match value {
@@ -330,8 +333,14 @@ impl<'a> Auditor<'a> {
             expr => self.is_column(expr, assigned.qualifier, column),
         };
         let excluded = assigned.upsert && self.is_column(value, &[Ident::new("excluded")], column);
-        let checked = self.is_tenant_literal(value)
-            || self.placeholder(value).is_some_and(|n| self.guarded.contains(&n));
+        let (value, checked) = match self.guarded_parameter(value) {
+            Some(parameter) => (parameter, true),
+            None => {
+                let checked = self.is_tenant_literal(value)
+                    || self.placeholder(value).is_some_and(|n| self.guarded.contains(&n));
+                (value, checked)
+            }
+        };
         own || ((checked || excluded)
             && assigned.selection.is_some_and(|s| self.equates(s, assigned.qualifier, column, value)))
     }
@@ -379,7 +388,7 @@ struct Assigned<'s> {
     upsert: bool,
 }
 
-fn strip_casts(expr: &Expr) -> &Expr {
+pub(super) fn strip_casts(expr: &Expr) -> &Expr {
     match expr {
         Expr::Cast { expr, .. } | Expr::Nested(expr) => strip_casts(expr),
         other => other,

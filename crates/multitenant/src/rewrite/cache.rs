@@ -1,9 +1,10 @@
-//! A bounded cache of rewrites, keyed by rewriter, mode and SQL text, so a repeated statement
-//! costs a lookup, not a parse, and a hit writes no memory that another thread uses.
+//! A bounded cache of rewrites, keyed by rewriter, mode, output (plain or guarded bound output)
+//! and SQL text, so a repeated statement costs a lookup, not a parse, and a hit writes no memory
+//! that another thread uses.
 //!
 //! Two levels:
 //!
-//! - each rewriter shares one sharded concurrent cache per mode (`quick_cache::sync`, about
+//! - each rewriter shares one sharded concurrent cache per mode and output (`quick_cache::sync`, about
 //!   `capacity` statements each), so a statement is parsed once per rewriter, not per thread;
 //! - each thread has a front cache (`FRONT`, a thread-local `quick_cache::unsync`, at most
 //!   [`FRONT_WEIGHT`] bytes of statements and rewrites, for all rewriters together) holding
@@ -27,29 +28,44 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use quick_cache::{Equivalent, Weighter};
 
 use super::Template;
-use crate::{Error, Scope};
+use crate::{Error, Output, Scope};
 
 /// The most a thread's front cache holds, by [`FrontWeight`]: 512 KiB, about 900 statements
 /// of 200 bytes. A statement too large for it is served from the shared level.
 pub(super) const FRONT_WEIGHT: u64 = 512 * 1024;
 
-/// The modes whose rewrites do not depend on the tenant values (bound output).
+/// Which rewrites are cached, each kind apart: those that do not depend on the tenant values
+/// (the tenant bound as a parameter, with or without guards), per mode of the scope. One byte
+/// (`mode + MODES * guarded`), so that it costs the hit path nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum CacheMode {
-    NoScope = 0,
-    OneTenant = 1,
-    ManyTenants = 2,
-    Unscoped = 3,
-}
+pub(super) struct CacheMode(u8);
+
+/// The modes of a scope: no tenant, one tenant, several, unscoped.
+const MODES: u8 = 4;
 
 impl CacheMode {
-    pub(super) fn of(scope: Option<&Scope>) -> Self {
-        match scope {
-            None => Self::NoScope,
-            Some(Scope::Unscoped) => Self::Unscoped,
-            Some(Scope::Tenants(set)) if set.single().is_some() => Self::OneTenant,
-            Some(Scope::Tenants(_)) => Self::ManyTenants,
-        }
+    /// How many kinds there are: each mode, with [`Output::Bind`] and [`Output::Guarded`].
+    const COUNT: usize = 2 * MODES as usize;
+
+    /// The kind of a rewrite of `output` for `scope`; `None` when it is not cached (inline
+    /// output, whose text holds the tenant).
+    pub(super) fn of(scope: Option<&Scope>, output: Output) -> Option<Self> {
+        let mode = match scope {
+            None => 0,
+            Some(Scope::Tenants(set)) if set.single().is_some() => 1,
+            Some(Scope::Tenants(_)) => 2,
+            Some(Scope::Unscoped) => 3,
+        };
+        let guarded = match output {
+            Output::Bind => 0,
+            Output::Guarded => 1,
+            Output::Inline => return None,
+        };
+        Some(Self(mode + MODES * guarded))
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.0)
     }
 }
 
@@ -66,8 +82,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub(super) struct Cache {
     id: u64,
-    /// One cache per mode, so a lookup borrows the SQL text; `None` when caching is disabled.
-    shared: Option<[Shared; 4]>,
+    /// One cache per [`CacheMode`], so a lookup borrows the SQL text; `None` when caching is
+    /// disabled.
+    shared: Option<[Shared; CacheMode::COUNT]>,
 }
 
 impl Cache {
@@ -90,7 +107,7 @@ impl Cache {
         if let Some(hit) = front(|f| f.get(&key).cloned()).flatten() {
             return Ok(hit);
         }
-        self.miss(&shared[mode as usize], mode, sql, rewrite)
+        self.miss(&shared[mode.index()], mode, sql, rewrite)
     }
 
     /// A front miss: this thread's own copy of the shared level's rewrite (made here, so its
@@ -127,7 +144,7 @@ fn front_mut(f: impl FnOnce(&mut Front)) {
     let _ = FRONT.try_with(|front| front.try_borrow_mut().map(|mut front| f(&mut front)));
 }
 
-/// A front entry's key: which rewriter, which mode, which text.
+/// A front entry's key: which rewriter, which kind of rewrite, which text.
 #[derive(Debug, PartialEq, Eq)]
 struct FrontKey {
     rewriter: u64,
@@ -175,7 +192,26 @@ mod tests {
     use crate::rewrite::engine::Template;
 
     fn template(sql: &str) -> Result<Template, Error> {
-        Ok(Template::new(sql.to_owned(), crate::StatementKind::Query, None, Vec::new(), Vec::new()))
+        Ok(Template::new(sql.to_owned(), crate::StatementKind::Query, None, Vec::new(), false, Vec::new()))
+    }
+
+    fn one_tenant() -> CacheMode {
+        CacheMode::of(Some(&Scope::tenant(1_i64)), Output::Bind).expect("bound output is cached")
+    }
+
+    #[test]
+    fn every_kind_of_cached_rewrite_has_a_shared_cache_of_its_own() {
+        let scopes = [None, Some(Scope::tenant(1_i64)), Scope::tenants([1_i64, 2]), Some(Scope::Unscoped)];
+        let mut seen = Vec::new();
+        for scope in &scopes {
+            assert_eq!(CacheMode::of(scope.as_ref(), Output::Inline), None, "inline output is not cached");
+            for output in [Output::Bind, Output::Guarded] {
+                let mode = CacheMode::of(scope.as_ref(), output).expect("cached");
+                assert!(mode.index() < CacheMode::COUNT && !seen.contains(&mode), "{scope:?} {output:?}");
+                seen.push(mode);
+            }
+        }
+        assert_eq!(seen.len(), CacheMode::COUNT);
     }
 
     #[test]
@@ -183,7 +219,7 @@ mod tests {
         let cache = Cache::new(16);
         for i in 0..10_000 {
             let sql = format!("SELECT {i}, '{}'", "x".repeat(i % 500));
-            cache.get_or_rewrite(CacheMode::OneTenant, &sql, || template(&sql)).expect("rewritten");
+            cache.get_or_rewrite(one_tenant(), &sql, || template(&sql)).expect("rewritten");
         }
         let weight = front(Front::weight).expect("the thread is alive");
         assert!(weight > 0 && weight <= FRONT_WEIGHT, "front weight {weight}");
@@ -193,9 +229,9 @@ mod tests {
     fn a_statement_heavier_than_the_front_is_still_cached_in_the_shared_level() {
         let cache = Cache::new(16);
         let sql = format!("SELECT '{}'", "x".repeat(FRONT_WEIGHT as usize));
-        let first = cache.get_or_rewrite(CacheMode::NoScope, &sql, || template(&sql)).expect("rewritten");
-        let again =
-            cache.get_or_rewrite(CacheMode::NoScope, &sql, || panic!("rewritten twice")).expect("cached");
+        let mode = CacheMode::of(None, Output::Bind).expect("bound output is cached");
+        let first = cache.get_or_rewrite(mode, &sql, || template(&sql)).expect("rewritten");
+        let again = cache.get_or_rewrite(mode, &sql, || panic!("rewritten twice")).expect("cached");
         assert_eq!(first.sql(), again.sql());
         assert_eq!(front(Front::len), Some(0), "too heavy for the front");
     }

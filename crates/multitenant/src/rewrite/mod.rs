@@ -24,6 +24,36 @@ pub enum Output {
     Bind,
     /// As a quoted literal, for the CLI and for drivers that cannot bind.
     Inline,
+    /// As [`Bind`](Self::Bind), and each of the statement's own parameters that fills a tenant
+    /// column is wrapped, there, in a guard the database evaluates: the value when it is a
+    /// current tenant, otherwise an error, so the statement fails and writes nothing. Nothing is
+    /// left for the driver to check ([`Rewritten::guarded_parameters`] is empty), which suits
+    /// drivers that cannot read back the values they bind; [`Rewritten::guard_failure`] turns
+    /// the database's error into [`Error::ForeignTenantGuard`].
+    ///
+    /// ```
+    /// use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+    ///
+    /// let schema = Schema::builder().tenant_table("ads", "company_id").build()?;
+    /// let rewriter = Rewriter::new(schema, Dialect::Sqlite);
+    /// let sql = "INSERT INTO ads (company_id, id) VALUES (?, ?)";
+    /// let guarded = rewriter.rewrite_in(Some(&Scope::tenant(42_i64)), sql, Output::Guarded)?;
+    /// assert_eq!(
+    ///     guarded.sql(),
+    ///     "INSERT INTO ads (company_id, id) VALUES (CASE WHEN ?1 = ?3 THEN ?1 \
+    ///      ELSE json_extract('{}', 'multitenant: parameter 1 is not a current tenant') END, ?2)",
+    /// );
+    /// assert!(guarded.guarded_parameters().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    Guarded,
+}
+
+impl Output {
+    /// Whether the tenant is bound as a parameter (not written into the SQL).
+    pub(crate) fn binds_tenant(self) -> bool {
+        matches!(self, Self::Bind | Self::Guarded)
+    }
 }
 
 /// Scopes SQL statements to the current tenant.
@@ -56,7 +86,8 @@ impl Rewriter {
         Self::with_cache_capacity(schema, dialect, Self::DEFAULT_CACHE_CAPACITY)
     }
 
-    /// Like [`new`](Self::new), remembering about `capacity` statements per mode in a cache all
+    /// Like [`new`](Self::new), remembering about `capacity` statements per mode (and per bound
+    /// output, [`Output::Bind`] or [`Output::Guarded`]) in a cache all
     /// threads share (0 disables caching). Each thread that rewrites also keeps the statements
     /// it uses most in a front cache of its own, at most 512 KiB for all rewriters together, so a
     /// repeated statement touches no memory that another thread writes.
@@ -86,9 +117,9 @@ impl Rewriter {
             check_uniform(set)?;
         }
         let rewrite = || engine::rewrite(sql, &self.request(scope, output));
-        let template = match output {
-            Output::Bind => self.cache.get_or_rewrite(CacheMode::of(scope), sql, rewrite)?,
-            Output::Inline => Arc::new(rewrite()?),
+        let template = match CacheMode::of(scope, output) {
+            Some(mode) => self.cache.get_or_rewrite(mode, sql, rewrite)?,
+            None => Arc::new(rewrite()?),
         };
         let scope = scope.cloned();
         let rewritten = Rewritten { template, scope, dialect: self.dialect };
@@ -155,9 +186,34 @@ impl Rewritten {
     }
 
     /// Parameters (1-based) that fill a tenant column: the executor must check the value it
-    /// binds there with [`check_parameter`](Self::check_parameter) before running.
+    /// binds there with [`check_parameter`](Self::check_parameter) before running. Empty for a
+    /// rewrite with [`Output::Guarded`], where the database checks them.
     pub fn guarded_parameters(&self) -> &[usize] {
         self.template.guarded_parameters()
+    }
+
+    /// The refusal a database error stands for, when `database_message` (the database's error
+    /// message) reports the failure of a guard this rewrite put in its SQL ([`Output::Guarded`]):
+    /// [`Error::ForeignTenantGuard`], naming the parameter. `None` for any other message.
+    ///
+    /// ```
+    /// use multitenant::{Dialect, Error, Output, Rewriter, Schema, Scope};
+    ///
+    /// let schema = Schema::builder().tenant_table("ads", "company_id").build()?;
+    /// let rewriter = Rewriter::new(schema, Dialect::Postgres);
+    /// let sql = "INSERT INTO ads (company_id, id) VALUES ($1, $2)";
+    /// let guarded = rewriter.rewrite_in(Some(&Scope::tenant(42_i64)), sql, Output::Guarded)?;
+    /// // What PostgreSQL answers when $1 is bound to another tenant:
+    /// let message = "invalid input syntax for type integer: \
+    ///                \"multitenant: parameter 1 is not a current tenant\"";
+    /// assert!(matches!(guarded.guard_failure(message), Some(Error::ForeignTenantGuard { index: 1 })));
+    /// assert!(guarded.guard_failure("duplicate key value violates unique constraint").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn guard_failure(&self, database_message: &str) -> Option<Error> {
+        let index = crate::guard::index_in(database_message)?;
+        let guarded = self.template.guarded_by_database().contains(&index);
+        guarded.then_some(Error::ForeignTenantGuard { index })
     }
 
     /// Checks the value bound at parameter `index`: for a guarded parameter it must be one of

@@ -8,12 +8,13 @@
 //! cursor over a tenant table is refused.
 //!
 //! `COPY` takes no bound parameters, so a `COPY` whose query needs the tenant is refused with
-//! [`Output::Bind`]; [`Output::Inline`] writes the tenant into it.
+//! [`Output::Bind`](crate::Output::Bind) (and `Output::Guarded`);
+//! [`Output::Inline`](crate::Output::Inline) writes the tenant into it.
 
 use sqlparser::ast::{Declare, DeclareType, Query};
 
 use super::walker::Walker;
-use crate::{Error, Output};
+use crate::Error;
 
 const WITH_HOLD: &str = "a held cursor outlives its transaction and stays open on the connection, where a \
      later request of another tenant could FETCH it; declare it without WITH HOLD inside a transaction \
@@ -50,7 +51,7 @@ impl Walker<'_> {
         let bound_here = self.findings.tenant_parameter_used;
         self.findings.tenant_parameter_used |= used_before;
         result?;
-        if bound_here && self.output == Output::Bind {
+        if bound_here && self.output.binds_tenant() {
             let table = self.mentioned_tenant_table(&query.to_string()).map(|t| t.name().to_string());
             return Err(Error::Unsupported {
                 statement: "COPY (query)".to_owned(),

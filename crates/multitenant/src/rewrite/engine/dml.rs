@@ -13,7 +13,7 @@ use super::query::qualifier;
 use super::template::{LiteralCheck, OwnedLiteral};
 use super::walker::{Mode, Walker};
 use crate::schema::relation;
-use crate::{Error, Table, TenantSet};
+use crate::{Error, Output, Table, TenantSet};
 
 const TENANT_VALUE: &str =
     "the tenant column's value must be a literal or a parameter; leave the column out and it is filled in";
@@ -89,10 +89,12 @@ impl Walker<'_> {
     }
 
     /// Checks the value every inserted row gives the tenant column (position `k`).
-    fn check_inserted_tenants(&mut self, source: &Query, k: usize, table: &Table) -> Result<(), Error> {
-        let values: Vec<&Expr> = match source.body.as_ref() {
-            SetExpr::Values(values) => values.rows.iter().filter_map(|row| row.content.get(k)).collect(),
-            SetExpr::Select(select) => match select.projection.get(k) {
+    fn check_inserted_tenants(&mut self, source: &mut Query, k: usize, table: &Table) -> Result<(), Error> {
+        let values: Vec<&mut Expr> = match source.body.as_mut() {
+            SetExpr::Values(values) => {
+                values.rows.iter_mut().filter_map(|row| row.content.get_mut(k)).collect()
+            }
+            SetExpr::Select(select) => match select.projection.get_mut(k) {
                 Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => vec![e],
                 _ => Vec::new(),
             },
@@ -105,11 +107,12 @@ impl Walker<'_> {
     }
 
     /// Accepts a literal or a parameter as the value of `table`'s tenant column, to be checked
-    /// against the current tenants on every use (literals) or by the driver (parameters).
+    /// against the current tenants on every use (literals), or by the driver or (guarded
+    /// output) the database (parameters).
     fn check_tenant_value(
         &mut self,
         statement: &'static str,
-        value: &Expr,
+        value: &mut Expr,
         table: &Table,
     ) -> Result<(), Error> {
         let column = table.tenant_column().unwrap_or_default().to_owned();
@@ -118,10 +121,13 @@ impl Walker<'_> {
                 Value::Number(n, _) => OwnedLiteral::Number(n.clone()),
                 Value::SingleQuotedString(s) => OwnedLiteral::Text(s.clone()),
                 Value::Null => OwnedLiteral::Null,
-                Value::Placeholder(p) if params::index_of(p).is_some() => {
-                    self.findings.guarded_parameters.extend(params::index_of(p));
-                    return Ok(());
-                }
+                Value::Placeholder(p) => match params::index_of(p) {
+                    Some(index) => {
+                        self.guard_parameter(value, index);
+                        return Ok(());
+                    }
+                    None => return Err(tenant_value_error(statement, table)),
+                },
                 _ => return Err(tenant_value_error(statement, table)),
             },
             _ => return Err(tenant_value_error(statement, table)),
@@ -129,6 +135,18 @@ impl Walker<'_> {
         let table = table.name().to_string();
         self.findings.literal_checks.push(LiteralCheck { statement, table, column, literal });
         Ok(())
+    }
+
+    /// Records parameter `index`, which fills a tenant column as `value` (the parameter, maybe
+    /// cast), and with guarded output puts the database's guard around `value`: the guard
+    /// checks the value written, after any cast (`$1::varchar(2)` could make one tenant's id
+    /// another's).
+    fn guard_parameter(&mut self, value: &mut Expr, index: usize) {
+        self.findings.guarded_parameters.push(index);
+        if let (Output::Guarded, Mode::Tenants(set)) = (self.output, self.mode) {
+            let guarded = std::mem::replace(value, Expr::value(Value::Null));
+            *value = self.tenant_guard(set, guarded, index);
+        }
     }
 
     /// `ON CONFLICT DO UPDATE` may only touch the current tenant's row, and not its tenant.
@@ -159,7 +177,7 @@ impl Walker<'_> {
         };
         self.check_qualifier(&qualifier, table)?;
         let target = Target { statement: "INSERT ... ON CONFLICT DO UPDATE", table, qualifier: &qualifier };
-        let mut predicates = self.tenant_assignments(&target, &update.assignments, Assigned::Upsert)?;
+        let mut predicates = self.tenant_assignments(&target, &mut update.assignments, Assigned::Upsert)?;
         let column = table.tenant_column().unwrap_or_default();
         predicates.insert(0, self.tenant_predicate(set, column_ref(&qualifier, column)));
         update.selection = conjoin(update.selection.take(), predicates);
@@ -186,7 +204,7 @@ impl Walker<'_> {
             if let Some(table) = self.tenant_table(&name)? {
                 let qualifier = qualifier(&name, alias);
                 let target = Target { statement: "UPDATE", table, qualifier: &qualifier };
-                predicates = self.tenant_assignments(&target, &update.assignments, Assigned::Update)?;
+                predicates = self.tenant_assignments(&target, &mut update.assignments, Assigned::Update)?;
             }
         }
         self.scope_from_list(std::slice::from_mut(&mut update.table), &mut predicates)?;
@@ -239,18 +257,21 @@ impl Walker<'_> {
     /// also be the row's own, which the conditions returned (`q.t = value`, for the statement's
     /// `WHERE`) make sure of: the assignment changes nothing, a value that is not the row's
     /// tenant updates no row, and Citus accepts it (it refuses `SET t = $1` when the `WHERE`
-    /// compares `t` with another parameter only).
+    /// compares `t` with another parameter only). With guarded output a parameter is guarded
+    /// in the `SET`, and compared as it is in the `WHERE`.
     fn tenant_assignments(
         &mut self,
         target: &Target<'_>,
-        assignments: &[Assignment],
+        assignments: &mut [Assignment],
         assigned: Assigned,
     ) -> Result<Vec<Expr>, Error> {
         let column = target.table.tenant_column().unwrap_or_default();
         let mut conditions = Vec::new();
         for assignment in assignments {
             let value = match &assignment.target {
-                AssignmentTarget::ColumnName(name) if self.names_column(name, column) => &assignment.value,
+                AssignmentTarget::ColumnName(name) if self.names_column(name, column) => {
+                    &mut assignment.value
+                }
                 AssignmentTarget::Tuple(names) if names.iter().any(|n| self.names_column(n, column)) => {
                     return Err(target.refused());
                 }
@@ -264,11 +285,11 @@ impl Walker<'_> {
                 return Err(target.refused());
             }
             let excluded = assigned == Assigned::Upsert && self.is_excluded(value, column);
+            conditions.push(eq(column_ref(target.qualifier, column), strip_casts(value).clone()));
             if !excluded {
                 self.check_tenant_value(target.statement, value, target.table)
                     .map_err(|_| target.refused())?;
             }
-            conditions.push(eq(column_ref(target.qualifier, column), strip_casts(value).clone()));
         }
         Ok(conditions)
     }

@@ -51,7 +51,8 @@ pub(crate) fn rewrite(sql: &str, request: &Request<'_>) -> Result<Template, Erro
     let kind = StatementKind::of(&parsed.statements);
     let sql = if changed { print(&parsed, sql) } else { sql.to_owned() };
     let tenant_parameter = tenant_parameter_used.then_some(tenant_parameter);
-    Ok(Template::new(sql, kind, tenant_parameter, guarded_parameters, literal_checks))
+    let checked_in_sql = request.output == Output::Guarded;
+    Ok(Template::new(sql, kind, tenant_parameter, guarded_parameters, checked_in_sql, literal_checks))
 }
 
 /// The rewritten statements as text, joined with `; `, each with the comments it had before

@@ -11,20 +11,20 @@ use super::walker::is_plain_identifier;
 
 use super::walker::Walker;
 use crate::schema::quote_if_needed;
-use crate::{Dialect, Output, TenantId, TenantSet};
+use crate::{Dialect, TenantId, TenantSet};
 
 impl Walker<'_> {
     /// `column` compared with the tenants of `set`.
     pub(super) fn tenant_predicate(&mut self, set: &TenantSet, column: Expr) -> Expr {
-        match (set.single(), self.output) {
-            (Some(_), Output::Bind) => eq(column, self.tenant_placeholder()),
-            (Some(tenant), Output::Inline) => eq(column, literal(tenant)),
-            (None, Output::Inline) => Expr::InList {
+        match (set.single(), self.output.binds_tenant()) {
+            (Some(_), true) => eq(column, self.tenant_placeholder()),
+            (Some(tenant), false) => eq(column, literal(tenant)),
+            (None, false) => Expr::InList {
                 expr: Box::new(column),
                 list: set.as_slice().iter().map(literal).collect(),
                 negated: false,
             },
-            (None, Output::Bind) => {
+            (None, true) => {
                 let placeholder = self.tenant_placeholder();
                 in_bound_set(self.dialect, column, placeholder)
             }
@@ -33,10 +33,18 @@ impl Walker<'_> {
 
     /// The value an `INSERT` writes into the tenant column (one tenant set).
     pub(super) fn tenant_value(&mut self, tenant: &TenantId) -> Expr {
-        match self.output {
-            Output::Bind => self.tenant_placeholder(),
-            Output::Inline => literal(tenant),
+        match self.output.binds_tenant() {
+            true => self.tenant_placeholder(),
+            false => literal(tenant),
         }
+    }
+
+    /// `value`, the statement's own parameter `index` (maybe cast) where it fills a tenant
+    /// column, guarded by the database ([`Output::Guarded`](crate::Output::Guarded)): the
+    /// tenant predicate on the value, in the dialect's guard ([`Dialect::guard`]).
+    pub(super) fn tenant_guard(&mut self, set: &TenantSet, value: Expr, index: usize) -> Expr {
+        let test = self.tenant_predicate(set, value.clone());
+        self.dialect.guard(value, test, index)
     }
 
     fn tenant_placeholder(&mut self) -> Expr {

@@ -12,6 +12,8 @@ pub(crate) struct Template {
     kind: StatementKind,
     tenant_parameter: Option<usize>,
     guarded_parameters: Vec<usize>,
+    /// Whether the guarded parameters are checked by the database (guarded in the SQL).
+    checked_in_sql: bool,
     literal_checks: Vec<LiteralCheck>,
 }
 
@@ -22,7 +24,7 @@ pub(super) struct Findings {
     pub(super) changed: bool,
     /// Whether the tenant parameter appears in the output.
     pub(super) tenant_parameter_used: bool,
-    /// Parameters that fill a tenant column.
+    /// Parameters that fill a tenant column (guarded in the SQL, with guarded output).
     pub(super) guarded_parameters: Vec<usize>,
     /// Literals that fill a tenant column.
     pub(super) literal_checks: Vec<LiteralCheck>,
@@ -52,9 +54,10 @@ impl Template {
         kind: StatementKind,
         tenant_parameter: Option<usize>,
         guarded_parameters: Vec<usize>,
+        checked_in_sql: bool,
         literal_checks: Vec<LiteralCheck>,
     ) -> Self {
-        Self { sql, kind, tenant_parameter, guarded_parameters, literal_checks }
+        Self { sql, kind, tenant_parameter, guarded_parameters, checked_in_sql, literal_checks }
     }
 
     pub(crate) fn sql(&self) -> &str {
@@ -69,8 +72,20 @@ impl Template {
         self.tenant_parameter
     }
 
+    /// The parameters that fill a tenant column, for the driver to check.
     pub(crate) fn guarded_parameters(&self) -> &[usize] {
-        &self.guarded_parameters
+        match self.checked_in_sql {
+            true => &[],
+            false => &self.guarded_parameters,
+        }
+    }
+
+    /// The parameters that fill a tenant column, guarded in the SQL.
+    pub(crate) fn guarded_by_database(&self) -> &[usize] {
+        match self.checked_in_sql {
+            true => &self.guarded_parameters,
+            false => &[],
+        }
     }
 
     /// Refuses the statement when a literal tenant value is not one of `tenants`.
