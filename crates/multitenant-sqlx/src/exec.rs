@@ -17,8 +17,9 @@ use crate::{Backend, Error};
 
 type Step<DB> = Either<<DB as Database>::QueryResult, <DB as Database>::Row>;
 
-/// A statement's span: its kind and its tenant (at debug level, so no tenant value reaches a
-/// log above debug), with the SQL that is sent as a debug event inside it.
+/// A statement's span: its kind, its tenant and whether its rewrite was cached. The span is
+/// at debug level, so no tenant value reaches a log above debug; the SQL that is sent is a
+/// debug event inside it.
 fn span<DB: Database>(plan: &Result<Plan<DB>, Error>) -> Span {
     let Ok(Plan { rewritten: Some(rewritten), .. }) = plan else {
         return tracing::debug_span!("multitenant.statement", kind = "refused");
@@ -27,6 +28,7 @@ fn span<DB: Database>(plan: &Result<Plan<DB>, Error>) -> Span {
         "multitenant.statement",
         kind = rewritten.kind().name(),
         scope = ?rewritten.scope(),
+        cache_hit = rewritten.cache_hit(),
     );
     span.in_scope(|| tracing::debug!(sql = rewritten.sql(), "scoped"));
     span

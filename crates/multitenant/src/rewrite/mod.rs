@@ -8,6 +8,7 @@ mod cache;
 mod engine;
 mod kind;
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use crate::{Dialect, Error, Schema, Scope, TenantId, TenantSet, TenantSetBinding};
@@ -116,13 +117,17 @@ impl Rewriter {
         if let Some(Scope::Tenants(set)) = scope {
             check_uniform(set)?;
         }
-        let rewrite = || engine::rewrite(sql, &self.request(scope, output));
+        let parsed = Cell::new(false);
+        let rewrite = || {
+            parsed.set(true);
+            engine::rewrite(sql, &self.request(scope, output))
+        };
         let template = match CacheMode::of(scope, output) {
             Some(mode) => self.cache.get_or_rewrite(mode, sql, rewrite)?,
             None => Arc::new(rewrite()?),
         };
         let scope = scope.cloned();
-        let rewritten = Rewritten { template, scope, dialect: self.dialect };
+        let rewritten = Rewritten { template, scope, dialect: self.dialect, cache_hit: !parsed.get() };
         rewritten.template.check_literals(rewritten.tenants())?;
         Ok(rewritten)
     }
@@ -148,6 +153,7 @@ pub struct Rewritten {
     template: Arc<Template>,
     scope: Option<Scope>,
     dialect: Dialect,
+    cache_hit: bool,
 }
 
 impl Rewritten {
@@ -159,6 +165,23 @@ impl Rewritten {
     /// What kind of statement it is: whether it changes rows, and its name for logs.
     pub fn kind(&self) -> StatementKind {
         self.template.kind()
+    }
+
+    /// Whether the rewrite came from the cache, so this call parsed nothing (for logs and
+    /// metrics).
+    ///
+    /// ```
+    /// use multitenant::{Dialect, Output, Rewriter, Schema, Scope};
+    ///
+    /// let rewriter = Rewriter::new(Schema::builder().tenant_table("ads", "company_id").build()?, Dialect::Postgres);
+    /// let scope = Scope::tenant(7_i64);
+    /// let first = rewriter.rewrite_in(Some(&scope), "SELECT * FROM ads", Output::Bind)?;
+    /// let again = rewriter.rewrite_in(Some(&scope), "SELECT * FROM ads", Output::Bind)?;
+    /// assert!(!first.cache_hit() && again.cache_hit());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cache_hit(&self) -> bool {
+        self.cache_hit
     }
 
     /// The scope it was rewritten for (`None`: no tenant was set).
