@@ -1,0 +1,215 @@
+//! What scoping costs on a real PostgreSQL, four ways over one workload in one run:
+//!
+//! - `hand`: hand-written scoped SQL (the tenant predicates written out) on a plain sqlx pool;
+//! - `scoped`: the same statements without tenant predicates, through the scoped pool;
+//! - `rls`: row-level security as other Rust crates do it: a transaction per request that runs
+//!   `set_config('app.tenant', $1, true)` before the statement, under a policy;
+//! - `cold`: `scoped` with the rewrite cache disabled (every statement parsed).
+//!
+//! The ways take turns, round after round, so each sees the same machine; the figures are the
+//! median of the rounds' throughputs and of the rounds' ratios. Workloads: point reads, a join,
+//! an insert and an update over 100 stores, each on one connection, and as a pool of 8 under
+//! 32 concurrent tasks.
+//!
+//! `cargo bench -p multitenant-sqlx --bench overhead` (`DATABASE_URL` names the server, default
+//! the local one; the bench creates a database and a role of its own and drops them).
+
+use std::time::Instant;
+
+use multitenant::{Schema, with_tenant};
+use multitenant_sqlx::ScopedPool;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres};
+
+const STORES: i64 = 100;
+const PRODUCTS: i64 = 50;
+const ROUNDS: usize = 9;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    PointRead,
+    Join,
+    Insert,
+    Update,
+}
+
+/// The statements of each op: without tenant predicates, and written out by hand.
+fn sql(op: Op, hand: bool) -> &'static str {
+    match (op, hand) {
+        (Op::PointRead, false) => "SELECT name, price_cents FROM products WHERE id = $1",
+        (Op::PointRead, true) => {
+            "SELECT name, price_cents FROM products WHERE id = $1 AND products.store_id = $2"
+        }
+        (Op::Join, false) => {
+            "SELECT p.name, count(*) FROM purchases u JOIN products p ON p.id = u.product_id WHERE u.product_id = $1 GROUP BY p.name"
+        }
+        (Op::Join, true) => {
+            "SELECT p.name, count(*) FROM purchases u JOIN products p ON p.id = u.product_id AND p.store_id = $2 WHERE u.product_id = $1 AND u.store_id = $2 GROUP BY p.name"
+        }
+        (Op::Insert, false) => "INSERT INTO purchases (product_id, quantity) VALUES ($1, 1)",
+        (Op::Insert, true) => "INSERT INTO purchases (product_id, quantity, store_id) VALUES ($1, 1, $2)",
+        (Op::Update, false) => "UPDATE products SET price_cents = price_cents + 1 WHERE id = $1",
+        (Op::Update, true) => {
+            "UPDATE products SET price_cents = price_cents + 1 WHERE id = $1 AND products.store_id = $2"
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Way {
+    Hand(PgPool),
+    Scoped(ScopedPool<Postgres>),
+    Rls(PgPool),
+}
+
+impl Way {
+    async fn run(&self, op: Op, store: i64, id: i64) {
+        match self {
+            Way::Hand(pool) => {
+                drop(sqlx::query(sql(op, true)).bind(id).bind(store).execute(pool).await.expect("hand"))
+            }
+            Way::Scoped(pool) => drop(
+                with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(pool)).await.expect("scoped"),
+            ),
+            Way::Rls(pool) => {
+                let mut tx = pool.begin().await.expect("begin");
+                sqlx::query("SELECT set_config('app.tenant', $1, true)")
+                    .bind(store.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .expect("set the tenant");
+                drop(sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls"));
+                tx.commit().await.expect("commit");
+            }
+        }
+    }
+}
+
+/// Requests per second of `ops` requests of `op`, run by `tasks` tasks at once.
+async fn throughput(way: &Way, op: Op, ops: usize, tasks: usize, seed: u64) -> f64 {
+    let start = Instant::now();
+    let workers = (0..tasks).map(|t| {
+        let way = way.clone();
+        tokio::spawn(async move {
+            let mut state = seed ^ (t as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            for _ in 0..ops / tasks {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                let (store, id) =
+                    (((state >> 33) as i64 % STORES) + 1, ((state >> 17) as i64 % PRODUCTS) + 1);
+                way.run(op, store, id).await;
+            }
+        })
+    });
+    for worker in workers.collect::<Vec<_>>() {
+        worker.await.expect("a worker");
+    }
+    (ops / tasks * tasks) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn server_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn url_of(database: &str, user: &str) -> String {
+    let server = server_url();
+    let (base, _) = server.rsplit_once('/').expect("DATABASE_URL names a database");
+    let (scheme, rest) = base.split_once("://").expect("a URL");
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}/{database}")
+}
+
+const SETUP: &str = "
+    CREATE TABLE stores (id bigint PRIMARY KEY, name text NOT NULL);
+    CREATE TABLE products (store_id bigint NOT NULL REFERENCES stores (id), id bigint NOT NULL,
+        name text NOT NULL, price_cents bigint NOT NULL, PRIMARY KEY (store_id, id));
+    CREATE TABLE purchases (store_id bigint NOT NULL, id bigserial, product_id bigint NOT NULL,
+        quantity int NOT NULL, PRIMARY KEY (store_id, id),
+        FOREIGN KEY (store_id, product_id) REFERENCES products (store_id, id));
+    INSERT INTO stores SELECT s, 'store ' || s FROM generate_series(1, 100) s;
+    INSERT INTO products SELECT s, p, 'product ' || p, 100 * p FROM generate_series(1, 100) s, generate_series(1, 50) p;
+    INSERT INTO purchases (store_id, product_id, quantity) SELECT s, p, 1 FROM generate_series(1, 100) s, generate_series(1, 50) p, generate_series(1, 4);
+    CREATE INDEX ON purchases (store_id, product_id);
+    ALTER TABLE products ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE purchases ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY tenant ON products USING (store_id = current_setting('app.tenant')::bigint);
+    CREATE POLICY tenant ON purchases USING (store_id = current_setting('app.tenant')::bigint)
+        WITH CHECK (store_id = current_setting('app.tenant')::bigint);
+    ALTER TABLE purchases ALTER COLUMN store_id SET DEFAULT current_setting('app.tenant', true)::bigint;
+    GRANT SELECT, INSERT, UPDATE ON stores, products, purchases TO mt_bench_app, mt_bench_rls;
+    GRANT USAGE ON SEQUENCE purchases_id_seq TO mt_bench_app, mt_bench_rls;
+    ANALYZE;
+";
+
+#[tokio::main]
+async fn main() {
+    let database = format!("mt_bench_{}", std::process::id());
+    let mut admin = PgConnection::connect(&server_url()).await.expect("PostgreSQL is reachable");
+    let create = format!(
+        "DROP ROLE IF EXISTS mt_bench_app; DROP ROLE IF EXISTS mt_bench_rls;
+         CREATE ROLE mt_bench_app LOGIN BYPASSRLS; CREATE ROLE mt_bench_rls LOGIN; CREATE DATABASE {database}"
+    );
+    sqlx::raw_sql(AssertSqlSafe(create)).execute(&mut admin).await.expect("create the database and role");
+    let mut owner = PgConnection::connect(&url_of(&database, "postgres")).await.expect("connect");
+    sqlx::raw_sql(SETUP).execute(&mut owner).await.expect("create the schema");
+    drop(owner);
+
+    let schema = Schema::builder()
+        .tenant_table("stores", "id")
+        .tenant_table("products", "store_id")
+        .tenant_table("purchases", "store_id")
+        .build()
+        .expect("valid schema");
+    // The same privileges; the policies bind `mt_bench_rls` only (`mt_bench_app` bypasses them).
+    let (app, rls) = (url_of(&database, "mt_bench_app"), url_of(&database, "mt_bench_rls"));
+    for (label, connections, tasks, ops) in
+        [("one connection", 1, 1, 2_000), ("pool of 8, 32 tasks", 8, 32, 8_000)]
+    {
+        let pool = PgPoolOptions::new().max_connections(connections).connect(&app).await.expect("connect");
+        let rls_pool =
+            PgPoolOptions::new().max_connections(connections).connect(&rls).await.expect("connect");
+        let ways = [
+            ("hand", Way::Hand(pool.clone())),
+            ("scoped", Way::Scoped(ScopedPool::new(pool.clone(), schema.clone()))),
+            ("rls", Way::Rls(rls_pool.clone())),
+            ("cold", Way::Scoped(ScopedPool::builder(schema.clone()).cache_capacity(0).build(pool.clone()))),
+        ];
+        println!("\n## {label} ({ops} requests per way per round, {ROUNDS} rounds, median)\n");
+        println!("| op | hand/s | scoped/s | rls/s | cold/s | scoped/hand | scoped/rls | cold/hand |");
+        println!("|---|---|---|---|---|---|---|---|");
+        for op in [Op::PointRead, Op::Join, Op::Insert, Op::Update] {
+            let mut rates: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
+            for round in 0..=ROUNDS {
+                for k in 0..ways.len() {
+                    let w = (k + round) % ways.len();
+                    let rate = throughput(&ways[w].1, op, ops, tasks, round as u64).await;
+                    if round > 0 {
+                        rates[w].push(rate); // round 0 warms every way up
+                    }
+                }
+            }
+            let ratio =
+                |a: usize, b: usize| median(rates[a].iter().zip(&rates[b]).map(|(x, y)| x / y).collect());
+            let m: Vec<f64> = rates.iter().cloned().map(median).collect();
+            println!(
+                "| {op:?} | {:.0} | {:.0} | {:.0} | {:.0} | {:.3} | {:.2} | {:.3} |",
+                m[0],
+                m[1],
+                m[2],
+                m[3],
+                ratio(1, 0),
+                ratio(1, 2),
+                ratio(3, 0)
+            );
+        }
+        pool.close().await;
+        rls_pool.close().await;
+    }
+    let drop_all =
+        format!("DROP DATABASE {database} WITH (FORCE); DROP ROLE mt_bench_app; DROP ROLE mt_bench_rls");
+    sqlx::raw_sql(AssertSqlSafe(drop_all)).execute(&mut admin).await.expect("drop the database and role");
+}
