@@ -149,11 +149,11 @@ const SETUP: &str = "
 async fn main() {
     let database = format!("mt_bench_{}", std::process::id());
     let mut admin = PgConnection::connect(&server_url()).await.expect("PostgreSQL is reachable");
-    let create = format!(
-        "DROP ROLE IF EXISTS mt_bench_app; DROP ROLE IF EXISTS mt_bench_rls;
-         CREATE ROLE mt_bench_app LOGIN BYPASSRLS; CREATE ROLE mt_bench_rls LOGIN; CREATE DATABASE {database}"
-    );
-    sqlx::raw_sql(AssertSqlSafe(create)).execute(&mut admin).await.expect("create the database and role");
+    let roles = "DROP ROLE IF EXISTS mt_bench_app; DROP ROLE IF EXISTS mt_bench_rls;
+                 CREATE ROLE mt_bench_app LOGIN BYPASSRLS; CREATE ROLE mt_bench_rls LOGIN";
+    sqlx::raw_sql(roles).execute(&mut admin).await.expect("create the roles");
+    let create = format!("CREATE DATABASE {database}");
+    sqlx::raw_sql(AssertSqlSafe(create)).execute(&mut admin).await.expect("create the database");
     let mut owner = PgConnection::connect(&url_of(&database, "postgres")).await.expect("connect");
     sqlx::raw_sql(SETUP).execute(&mut owner).await.expect("create the schema");
     drop(owner);
@@ -209,7 +209,10 @@ async fn main() {
         pool.close().await;
         rls_pool.close().await;
     }
-    let drop_all =
-        format!("DROP DATABASE {database} WITH (FORCE); DROP ROLE mt_bench_app; DROP ROLE mt_bench_rls");
-    sqlx::raw_sql(AssertSqlSafe(drop_all)).execute(&mut admin).await.expect("drop the database and role");
+    let drop_database = format!("DROP DATABASE {database} WITH (FORCE)");
+    sqlx::raw_sql(AssertSqlSafe(drop_database)).execute(&mut admin).await.expect("drop the database");
+    sqlx::raw_sql("DROP ROLE mt_bench_app; DROP ROLE mt_bench_rls")
+        .execute(&mut admin)
+        .await
+        .expect("drop the roles");
 }

@@ -324,3 +324,38 @@ async fn scoped_connections_scope_their_statements() {
     assert_eq!(deleted.rows_affected(), 1);
     tx.rollback().await.expect("roll back");
 }
+
+#[tokio::test]
+async fn tenants_of_every_type_are_bound_one_and_several() {
+    let (db, _) = setup(2).await;
+    let ddl = "CREATE TABLE notes_text (tenant text NOT NULL, id int NOT NULL, body text NOT NULL);
+               CREATE TABLE notes_uuid (tenant uuid NOT NULL, id int NOT NULL, body text NOT NULL);
+               CREATE TABLE notes_int (tenant integer NOT NULL, id int NOT NULL, body text NOT NULL);
+               INSERT INTO notes_text VALUES ('acme', 1, 'a'), ('o''brien', 1, 'o'), ('zeta', 1, 'z');
+               INSERT INTO notes_uuid VALUES ('00000000-0000-0000-0000-00000000000a', 1, 'a'),
+                   ('00000000-0000-0000-0000-00000000000b', 1, 'o'), ('00000000-0000-0000-0000-00000000000c', 1, 'z');
+               INSERT INTO notes_int VALUES (10, 1, 'a'), (11, 1, 'o'), (12, 1, 'z');";
+    sqlx::raw_sql(ddl).execute(&db.pool).await.expect("create the tables");
+    let uuid = |n: u128| multitenant::TenantId::from(uuid::Uuid::from_u128(n));
+    let cases: [(&str, &str, [multitenant::TenantId; 2]); 3] = [
+        ("notes_text", "text", ["acme".into(), "o'brien".into()]),
+        ("notes_uuid", "uuid", [uuid(0xa), uuid(0xb)]),
+        ("notes_int", "integer", [10_i32.into(), 11_i32.into()]),
+    ];
+    for (table, kind, [first, second]) in cases {
+        let schema =
+            multitenant::Schema::builder().tenant_table(table, "tenant").build().expect("valid schema");
+        let scoped = ScopedPool::new(db.pool.clone(), schema);
+        let sql = format!("SELECT body FROM {table} WHERE id = $1 ORDER BY body");
+        let bodies = |scope: Scope| {
+            let (scoped, sql) = (scoped.clone(), sql.clone());
+            with_scope(scope, async move {
+                sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(1_i32).fetch_all(&scoped).await
+            })
+        };
+        assert_eq!(bodies(Scope::tenant(first.clone())).await.expect("one"), ["a"], "{kind}: one tenant");
+        assert_eq!(bodies(Scope::tenant(second.clone())).await.expect("one"), ["o"], "{kind}: the other");
+        let both = Scope::tenants([first, second]).expect("two");
+        assert_eq!(bodies(both).await.expect("several"), ["a", "o"], "{kind}: several, bound as an array");
+    }
+}
