@@ -64,13 +64,13 @@ enum Way {
 
 impl Way {
     async fn run(&self, op: Op, store: i64, id: i64) {
-        match self {
+        let rows = match self {
             Way::Hand(pool) => {
-                drop(sqlx::query(sql(op, true)).bind(id).bind(store).execute(pool).await.expect("hand"))
+                sqlx::query(sql(op, true)).bind(id).bind(store).execute(pool).await.expect("hand")
             }
-            Way::Scoped(pool) => drop(
-                with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(pool)).await.expect("scoped"),
-            ),
+            Way::Scoped(pool) => {
+                with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(pool)).await.expect("scoped")
+            }
             Way::Rls(pool) => {
                 let mut tx = pool.begin().await.expect("begin");
                 sqlx::query("SELECT set_config('app.tenant', $1, true)")
@@ -78,10 +78,12 @@ impl Way {
                     .execute(&mut *tx)
                     .await
                     .expect("set the tenant");
-                drop(sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls"));
+                let rows = sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls");
                 tx.commit().await.expect("commit");
+                rows
             }
-        }
+        };
+        assert!(rows.rows_affected() > 0, "{op:?} touched no row");
     }
 }
 
