@@ -22,7 +22,7 @@
 //! use multitenant::Schema;
 //! use multitenant_sqlx::ScopedPool;
 //!
-//! # async fn run() -> Result<(), multitenant_sqlx::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let schema = Schema::builder().tenant_table("products", "store_id").build()?;
 //! let db = ScopedPool::new(sqlx::SqlitePool::connect("sqlite::memory:").await?, schema);
 //! let count: i64 = multitenant::with_tenant(7_i64, async {
