@@ -6,6 +6,22 @@
 //!
 //! Each request names its store (`X-Tenant-Id: 1`, or `Host: 1.localhost`); the handlers' SQL
 //! names none, and the scoped pool scopes every statement to the request's store.
+//!
+//! | route | answers |
+//! |---|---|
+//! | `POST /stores {"name"}` | 201 `{"id", "name"}` (no store: admin work, run unscoped) |
+//! | `GET /products` | 200 `[{"id", "name", "price_cents"}]`, by id |
+//! | `POST /products {"name", "price_cents"}` | 201 the product |
+//! | `GET`, `PATCH {"name"?, "price_cents"?}`, `DELETE /products/{id}` | 200, 200, 204; 404 if not this store's; 409 deleting a product with purchases |
+//! | `POST /purchases {"product_id", "quantity"}` | 201 `{"id", "product_id", "quantity"}`; 404 if the product is not this store's |
+//! | `GET /purchases` | 200 `[{"id", "product_id", "product_name", "quantity"}]` |
+//! | `GET /report` | 200 `[{"product_id", "product_name", "units", "revenue_cents"}]`, every product, by id |
+//!
+//! No store named: 400; not a number: 400; no such store: 404. Bad JSON: 400; missing, mistyped
+//! or unknown fields, invalid values: 422; a database error: 500 with a generic message. Every
+//! error is `{"error": "..."}`.
+
+#![forbid(unsafe_code)]
 
 mod app;
 mod db;
