@@ -235,6 +235,38 @@ async fn a_database_error_is_a_generic_500(backend: Backend) {
     assert_eq!(server.get(store, "/products").await.json(StatusCode::OK), json!([tea]));
 }
 
+#[tokio::test]
+async fn without_database_url_it_creates_store_api_db_in_the_working_directory() {
+    let dir = TempDir(std::env::temp_dir().join(common::unique_name()));
+    std::fs::create_dir(&dir.0).expect("a directory");
+    let server = Server::start_with(|command| command.env_remove("DATABASE_URL").current_dir(&dir.0));
+    assert!(dir.0.join("store-api.db").is_file());
+    let store = server.create_store("north").await;
+    assert_eq!(server.get(store, "/products").await.json(StatusCode::OK), json!([]));
+}
+
+#[test]
+fn an_unknown_database_url_stops_it_with_a_message() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_store-api"))
+        .args(["--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", "mysql://localhost/shop")
+        .output()
+        .expect("run store-api");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DATABASE_URL must start with postgres://"), "{stderr}");
+}
+
+/// A directory removed with what it holds when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        drop(std::fs::remove_dir_all(&self.0));
+    }
+}
+
 fn id(row: &Value) -> i64 {
     row["id"].as_i64().expect("an id")
 }

@@ -43,7 +43,7 @@ enum Cleanup {
 /// The PostgreSQL server the tests use (trust auth).
 const PG_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 
-fn unique_name() -> String {
+pub fn unique_name() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
@@ -156,9 +156,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(database: &Database) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_store-api"))
-            .args(["--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", &database.url)
+        Self::start_with(|command| command.env("DATABASE_URL", &database.url))
+    }
+
+    /// Starts the binary as `configure` sets it up (environment, working directory).
+    pub fn start_with(configure: impl FnOnce(&mut Command) -> &mut Command) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_store-api"));
+        let mut child = configure(command.args(["--listen", "127.0.0.1:0"]))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
