@@ -20,6 +20,10 @@
 //! No store named: 400; not a number: 400; no such store: 404. Bad JSON: 400; missing, mistyped
 //! or unknown fields, invalid values: 422; a database error: 500 with a generic message. Every
 //! error is `{"error": "..."}`.
+//!
+//! The store is whatever the client names: fine for an example, not for a service, which
+//! takes it from a verified session or a gateway that sets the header (see "Which sources to
+//! trust" in `multitenant-axum`'s docs).
 
 #![forbid(unsafe_code)]
 
