@@ -49,15 +49,14 @@ fn subdomain(parts: &Parts) -> Option<String> {
 
 /// Runs in the store's scope: the scoped `stores` table holds its row, or none.
 ///
-/// The layer's check can only answer the tenant rejections (4xx), so a database error lets the
-/// request through: its handler's own (scoped) queries then fail and answer the 500.
+/// Whether the store exists; a failed lookup answers 503 (the request goes no further).
 async fn check(db: &Db, store: &TenantId) -> Result<(), TenantRejection> {
     match db.store_exists().await {
         Ok(true) => Ok(()),
         Ok(false) => Err(TenantRejection::unknown(store)),
         Err(error) => {
             tracing::error!(%error, "checking the store failed");
-            Ok(())
+            Err(TenantRejection::unavailable())
         }
     }
 }

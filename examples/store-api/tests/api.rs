@@ -233,6 +233,15 @@ async fn a_database_error_is_a_generic_500(backend: Backend) {
     }
     // The rest still works.
     assert_eq!(server.get(store, "/products").await.json(StatusCode::OK), json!([tea]));
+
+    // Without the stores table no store can be checked: every request fails closed, with a 503.
+    db.execute("DROP TABLE products").await;
+    db.execute("DROP TABLE stores").await;
+    let unchecked = server.get(store, "/products").await;
+    assert_eq!(
+        unchecked.error(StatusCode::SERVICE_UNAVAILABLE),
+        "the tenant could not be checked; try again later"
+    );
 }
 
 #[tokio::test]
