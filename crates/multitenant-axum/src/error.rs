@@ -50,6 +50,9 @@ pub enum RejectionKind {
     /// [`Tenant`](crate::Tenant), or a resolver returned a tenant of the wrong type): `500
     /// Internal Server Error`.
     Misconfigured,
+    /// A resolver or check could not decide (its lookup failed): `503 Service Unavailable`,
+    /// and the request goes no further.
+    Unavailable,
 }
 
 /// The status of a request that names no tenant.
@@ -134,6 +137,8 @@ pub(crate) enum Repr {
     WrongType { expected: TenantType, found: TenantType },
     #[error("internal error: the tenant layer is missing on this route")]
     LayerMissing,
+    #[error("the tenant could not be checked; try again later")]
+    CheckFailed,
 }
 
 /// ` in <place>`, or nothing.
@@ -192,6 +197,22 @@ impl TenantRejection {
         Self(Repr::Unknown { tenant: Shown::new(&tenant.to_string()) })
     }
 
+    /// A resolver or check could not decide whether the tenant is valid (say, its database
+    /// lookup failed): `503 Service Unavailable`, so the request fails closed rather than
+    /// going on unchecked. Log the cause yourself; the message names none of it.
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    /// use multitenant_axum::TenantRejection;
+    ///
+    /// let rejection = TenantRejection::unavailable();
+    /// assert_eq!(rejection.status(), StatusCode::SERVICE_UNAVAILABLE);
+    /// assert_eq!(rejection.to_string(), "the tenant could not be checked; try again later");
+    /// ```
+    pub fn unavailable() -> Self {
+        Self(Repr::CheckFailed)
+    }
+
     /// The kind of rejection.
     pub fn kind(&self) -> RejectionKind {
         match &self.0 {
@@ -201,6 +222,7 @@ impl TenantRejection {
             }
             Repr::Unknown { .. } => RejectionKind::Unknown,
             Repr::WrongType { .. } | Repr::LayerMissing => RejectionKind::Misconfigured,
+            Repr::CheckFailed => RejectionKind::Unavailable,
         }
     }
 
@@ -213,6 +235,7 @@ impl TenantRejection {
             }
             Repr::Unknown { .. } => StatusCode::NOT_FOUND,
             Repr::WrongType { .. } | Repr::LayerMissing => StatusCode::INTERNAL_SERVER_ERROR,
+            Repr::CheckFailed => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

@@ -64,6 +64,7 @@
 //! | names one that does not parse, is not text, or is sent twice | `400` | [`RejectionKind::Invalid`] |
 //! | names one the function or the check does not know | `404` | [`RejectionKind::Unknown`] |
 //! | reaches a [`Tenant`] extractor without the layer, or gets a tenant of the wrong type from the function | `500` | [`RejectionKind::Misconfigured`] |
+//! | names one the check cannot decide on ([`TenantRejection::unavailable`]: its lookup failed) | `503` | [`RejectionKind::Unavailable`] |
 //!
 //! Each is `{"error": "<message>"}` with `content-type: application/json`. The message says
 //! what is wrong and what to send (`missing tenant: send the x-tenant-id header with the tenant

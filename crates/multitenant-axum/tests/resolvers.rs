@@ -289,6 +289,14 @@ async fn the_check_hook_rejects_an_unknown_tenant_with_404() {
 }
 
 #[tokio::test]
+async fn a_check_that_cannot_decide_fails_closed_with_a_503() {
+    let failing = TenantLayer::header()
+        .check(|_parts, _tenant| Box::pin(async { Err(TenantRejection::unavailable()) }));
+    let message = header(failing, "1").await.error(StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(message, "the tenant could not be checked; try again later");
+}
+
+#[tokio::test]
 async fn the_check_hook_works_with_every_resolver() {
     assert_eq!(path(stores_exist(TenantLayer::path_segment(1)), "/t/1/ads").await.tenant(), "1");
     path(stores_exist(TenantLayer::path_segment(1)), "/t/9/ads").await.error(StatusCode::NOT_FOUND);
