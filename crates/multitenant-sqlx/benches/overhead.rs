@@ -6,8 +6,8 @@
 //!   `set_config('app.tenant', $1, true)` before the statement, under a policy;
 //! - `cold`: `scoped` with the rewrite cache disabled (every statement parsed).
 //!
-//! The ways take turns, round after round, so each sees the same machine; the figures are the
-//! median of the rounds' throughputs and of the rounds' ratios. Workloads: point reads, a join,
+//! The ways take turns, in short rounds (a few hundred requests each), so each sees the same
+//! machine; the figures are the median of the rounds' throughputs and of the rounds' ratios. Workloads: point reads, a join,
 //! an insert and an update over 100 stores, each on one connection, and as a pool of 8 under
 //! 32 concurrent tasks.
 //!
@@ -17,13 +17,14 @@
 use std::time::Instant;
 
 use multitenant::{Schema, with_tenant};
-use multitenant_sqlx::ScopedPool;
+use multitenant_sqlx::{ScopedConnection, ScopedPool};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres};
+use sqlx::{Acquire, AssertSqlSafe, Connection, PgConnection, PgPool, Postgres};
 
 const STORES: i64 = 100;
 const PRODUCTS: i64 = 50;
-const ROUNDS: usize = 9;
+const ROUNDS: usize = 41;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Op {
@@ -87,6 +88,65 @@ impl Way {
     }
 }
 
+/// One connection taken from the pool once, and every request run on it.
+enum Held {
+    Hand(PoolConnection<Postgres>),
+    Scoped(ScopedConnection<Postgres>),
+    Rls(PoolConnection<Postgres>),
+}
+
+impl Held {
+    async fn take(way: &Way) -> Self {
+        match way {
+            Way::Hand(pool) => Held::Hand(pool.acquire().await.expect("a connection")),
+            Way::Scoped(pool) => Held::Scoped(pool.acquire().await.expect("a connection")),
+            Way::Rls(pool) => Held::Rls(pool.acquire().await.expect("a connection")),
+        }
+    }
+
+    async fn run(&mut self, op: Op, store: i64, id: i64) {
+        let rows = match self {
+            Held::Hand(conn) => {
+                sqlx::query(sql(op, true)).bind(id).bind(store).execute(&mut **conn).await.expect("hand")
+            }
+            Held::Scoped(conn) => {
+                with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(&mut *conn))
+                    .await
+                    .expect("scoped")
+            }
+            Held::Rls(conn) => {
+                let mut tx = conn.begin().await.expect("begin");
+                sqlx::query("SELECT set_config('app.tenant', $1, true)")
+                    .bind(store.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .expect("set the tenant");
+                let rows = sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls");
+                tx.commit().await.expect("commit");
+                rows
+            }
+        };
+        assert!(rows.rows_affected() > 0, "{op:?} touched no row");
+    }
+}
+
+/// The store and product of request `state`'s next step.
+fn next(state: &mut u64) -> (i64, i64) {
+    *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    (((*state >> 33) as i64 % STORES) + 1, ((*state >> 17) as i64 % PRODUCTS) + 1)
+}
+
+/// Requests per second of `ops` requests of `op` on one connection held throughout.
+async fn throughput_held(held: &mut Held, op: Op, ops: usize, seed: u64) -> f64 {
+    let mut state = seed;
+    let start = Instant::now();
+    for _ in 0..ops {
+        let (store, id) = next(&mut state);
+        held.run(op, store, id).await;
+    }
+    ops as f64 / start.elapsed().as_secs_f64()
+}
+
 /// Requests per second of `ops` requests of `op`, run by `tasks` tasks at once.
 async fn throughput(way: &Way, op: Op, ops: usize, tasks: usize, seed: u64) -> f64 {
     let start = Instant::now();
@@ -95,9 +155,7 @@ async fn throughput(way: &Way, op: Op, ops: usize, tasks: usize, seed: u64) -> f
         tokio::spawn(async move {
             let mut state = seed ^ (t as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             for _ in 0..ops / tasks {
-                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                let (store, id) =
-                    (((state >> 33) as i64 % STORES) + 1, ((state >> 17) as i64 % PRODUCTS) + 1);
+                let (store, id) = next(&mut state);
                 way.run(op, store, id).await;
             }
         })
@@ -169,9 +227,12 @@ async fn main() {
     // The same privileges; the policies bind `mt_bench_rls` only (`mt_bench_app` bypasses them).
     let (app, rls) = (url_of(&database, "mt_bench_app"), url_of(&database, "mt_bench_rls"));
     for (label, connections, tasks, ops) in
-        [("one connection", 1, 1, 2_000), ("pool of 8, 32 tasks", 8, 32, 8_000)]
+        [("one connection", 1, 1, 400), ("pool of 8, 32 tasks", 8, 32, 1_600)]
     {
-        let pool = PgPoolOptions::new().max_connections(connections).connect(&app).await.expect("connect");
+        // On one connection, each way holds one of its own for the whole run (three share `app`).
+        let app_connections = if tasks == 1 { 3 } else { connections };
+        let pool =
+            PgPoolOptions::new().max_connections(app_connections).connect(&app).await.expect("connect");
         let rls_pool =
             PgPoolOptions::new().max_connections(connections).connect(&rls).await.expect("connect");
         let ways = [
@@ -185,10 +246,18 @@ async fn main() {
         println!("|---|---|---|---|---|---|---|---|");
         for op in [Op::PointRead, Op::Join, Op::Insert, Op::Update] {
             let mut rates: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
+            let mut held = Vec::new();
+            for (_, way) in &ways {
+                held.push(Held::take(way).await);
+            }
             for round in 0..=ROUNDS {
                 for k in 0..ways.len() {
                     let w = (k + round) % ways.len();
-                    let rate = throughput(&ways[w].1, op, ops, tasks, round as u64).await;
+                    let seed = round as u64;
+                    let rate = match tasks {
+                        1 => throughput_held(&mut held[w], op, ops, seed).await,
+                        _ => throughput(&ways[w].1, op, ops, tasks, seed).await,
+                    };
                     if round > 0 {
                         rates[w].push(rate); // round 0 warms every way up
                     }
