@@ -34,7 +34,9 @@ use std::fmt;
 use multitenant::InvalidTenant;
 use sqlx::PgConnection;
 
-pub use isolate::{DistributedTable, Isolated, Moved, Placement, isolate, move_tenant, placements};
+pub use isolate::{
+    DistributedTable, Isolated, Moved, Placement, check_node, isolate, move_tenant, placements,
+};
 pub use node::Node;
 pub use stats::{NodeTracking, TenantStats, TrackedNode, busiest, tracking};
 
@@ -119,7 +121,7 @@ pub enum TenantsError {
         /// The column's type.
         column_type: String,
         /// Why the value does not read as that type.
-        source: InvalidTenant,
+        source: Box<InvalidTenant>,
     },
     /// `HOST:PORT` did not read as a node.
     #[error("{input:?} is not a node: write it as HOST:PORT, e.g. 10.0.0.5:5432 ({reason})")]

@@ -75,10 +75,6 @@ impl CitusSchema {
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await.expect("create the tables");
         (schema, conn)
     }
-
-    fn table(&self, table: &str) -> String {
-        format!("{}.{table}", self.name)
-    }
 }
 
 impl Drop for CitusSchema {
@@ -158,7 +154,7 @@ async fn query_count(conn: &mut PgConnection, sql: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn busiest_lists_the_busiest_tenants_first_with_their_shard_and_node() {
     let Some(url) = citus_url() else { return };
-    let (schema, mut conn) = CitusSchema::create(&url).await;
+    let (_schema, mut conn) = CitusSchema::create(&url).await;
     let _tracking = Tracking::enable(&mut conn, &url).await;
     for (tenant, times) in [(3, 5), (5, 3), (1, 1)] {
         for _ in 0..times {
@@ -203,8 +199,7 @@ async fn busiest_refuses_when_a_node_does_not_track_tenants_and_says_how_to_enab
     }
 }
 
-/// `(min hash, max hash, distinct tenants)` of every shard of `table`, read on the shards
-/// themselves, for `shard_id`.
+/// How many distinct tenants shard `shard_id` of `table` holds, counted on the shard itself.
 async fn tenants_in_shard(conn: &mut PgConnection, table: &str, column: &str, shard_id: i64) -> i64 {
     let sql = format!(
         "SELECT result::int8 FROM run_command_on_shards('{table}', $$SELECT count(DISTINCT {column}) FROM %s$$) \
@@ -216,7 +211,7 @@ async fn tenants_in_shard(conn: &mut PgConnection, table: &str, column: &str, sh
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn isolate_puts_one_tenant_alone_in_shards_of_its_own_and_moves_them() {
     let Some(url) = citus_url() else { return };
-    let (schema, mut conn) = CitusSchema::create(&url).await;
+    let (_schema, mut conn) = CitusSchema::create(&url).await;
     let table = DistributedTable::find(&mut conn, Some("ads")).await.expect("ads is distributed");
     assert_eq!((table.column(), table.column_type()), ("company_id", "bigint"));
     let tenant = table.parse_tenant("4").expect("a bigint");

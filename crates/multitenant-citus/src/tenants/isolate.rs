@@ -89,7 +89,7 @@ impl DistributedTable {
             table: self.name.clone(),
             column: self.column.clone(),
             column_type: self.column_type.clone(),
-            source,
+            source: Box::new(source),
         })
     }
 }
@@ -267,8 +267,9 @@ pub async fn move_tenant(
     Ok(Moved::Moved { shard_id, from, to: to.clone() })
 }
 
-/// [`TenantsError::UnknownNode`] unless `node` is an active primary node.
-async fn check_node(conn: &mut PgConnection, node: &Node) -> Result<(), TenantsError> {
+/// [`TenantsError::UnknownNode`] unless `node` is an active primary node in `pg_dist_node`:
+/// check it before [`isolate`] so that a mistyped node changes nothing.
+pub async fn check_node(conn: &mut PgConnection, node: &Node) -> Result<(), TenantsError> {
     let rows: Vec<(String, i32)> = sqlx::query_as(
         "SELECT nodename::text, nodeport FROM pg_dist_node WHERE isactive AND noderole = 'primary' \
          ORDER BY nodename, nodeport",
