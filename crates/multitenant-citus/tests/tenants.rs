@@ -362,3 +362,32 @@ async fn on_plain_postgresql_citus_is_not_installed() {
     let error = DistributedTable::find(&mut conn, None).await.expect_err("not Citus");
     assert!(matches!(error, TenantsError::NotCitus), "{error:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn with_no_distributed_table_isolate_says_to_distribute_first() {
+    let Some(url) = citus_url() else { return };
+    // A database of its own on the coordinator, with the extension but no distributed table
+    // (database creation is not propagated to the workers; the metadata is per database).
+    let name = unique("mt_citus_empty");
+    let mut admin = PgConnection::connect(&url).await.expect("CITUS_URL is reachable");
+    admin.execute(AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create database");
+    struct Dropped(String, String);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            run_detached(self.0.clone(), vec![format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.1)]);
+        }
+    }
+    let _dropped = Dropped(url.clone(), name.clone());
+    let empty = format!("{}/{name}", url.rsplit_once('/').expect("a database in the URL").0);
+    let mut conn = PgConnection::connect(&empty).await.expect("connect");
+    conn.execute("CREATE EXTENSION citus").await.expect("create the extension");
+    conn.execute("CREATE TABLE plain (t bigint)").await.expect("a plain table");
+    let error = DistributedTable::find(&mut conn, None).await.expect_err("no distributed table");
+    assert!(matches!(error, TenantsError::NoDistributedTables), "{error:?}");
+    let error = DistributedTable::find(&mut conn, Some("plain")).await.expect_err("a plain table");
+    assert!(
+        matches!(error, TenantsError::NotDistributed { kind: "a plain PostgreSQL table", .. }),
+        "{error:?}"
+    );
+    conn.close().await.expect("close");
+}
