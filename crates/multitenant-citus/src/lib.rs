@@ -10,3 +10,5 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
+
+pub mod tenants;

@@ -1,8 +1,11 @@
 //! `multitenant`: the command line of the multitenant crate.
 //!
 //! `multitenant rewrite` shows what the rewriter makes of a statement, or why it refuses it.
+//! `multitenant citus tenants` lists the busiest tenants of a Citus cluster and `multitenant
+//! citus isolate` moves one into shards of its own (see `citus_tenants`).
 //! Refusals print `error: <reason>` on stderr and exit with 1; usage errors exit with 2.
 
+mod citus_tenants;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -22,10 +25,25 @@ struct Cli {
 enum Command {
     /// Scope a statement to a tenant and print it, or print why it is refused.
     Rewrite(rewrite::Args),
+    /// Citus: operate the tenants of a distributed schema.
+    #[command(subcommand)]
+    Citus(CitusCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CitusCommand {
+    /// The busiest tenants, from citus_stat_tenants, with their shard and node.
+    Tenants(citus_tenants::TenantsArgs),
+    /// Move one tenant into shards of its own, optionally onto another node.
+    Isolate(citus_tenants::IsolateArgs),
 }
 
 fn main() -> ExitCode {
-    let Command::Rewrite(args) = Cli::parse().command;
+    let args = match Cli::parse().command {
+        Command::Rewrite(args) => args,
+        Command::Citus(CitusCommand::Tenants(args)) => return citus_tenants::tenants(&args),
+        Command::Citus(CitusCommand::Isolate(args)) => return citus_tenants::isolate(&args),
+    };
     match rewrite(&args) {
         Ok(printed) => {
             for note in &printed.notes {
