@@ -10,3 +10,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
+
+mod catalog;
+mod error;
+
+pub use catalog::{
+    Catalog, CatalogForeignKey, CatalogTable, CatalogView, Citus, Column, Distribution, Key, KeyKind,
+};
+pub use error::{Advice, Error};
