@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use multitenant::TableName;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
 use crate::Error;
 
@@ -155,7 +155,22 @@ pub struct CatalogView {
 
 impl Catalog {
     /// Reads the catalog of the database `conn` is connected to.
+    ///
+    /// It reads in a transaction of its own (a savepoint inside the caller's), rolled back at
+    /// the end, with an empty `search_path`: names in foreign key definitions and types come
+    /// back schema-qualified, so they mean the same on any connection.
     pub async fn read(conn: &mut PgConnection) -> Result<Self, Error> {
+        let mut tx = conn.begin().await.map_err(Error::database("starting to read the catalog"))?;
+        sqlx::query("SELECT set_config('search_path', '', true)")
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::database("emptying search_path to read the catalog"))?;
+        let catalog = Self::read_in(&mut tx).await?;
+        tx.rollback().await.map_err(Error::database("ending the catalog read"))?;
+        Ok(catalog)
+    }
+
+    async fn read_in(conn: &mut PgConnection) -> Result<Self, Error> {
         let citus = read_citus(conn).await?;
         let mut tables = read_tables(conn).await?;
         let columns = read_columns(conn).await?;
@@ -333,7 +348,7 @@ async fn read_foreign_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<C
 async fn read_distributions(conn: &mut PgConnection) -> Result<HashMap<i64, Distribution>, Error> {
     let rows: Vec<(i64, String, Option<String>, i32, String)> = sqlx::query_as(
         "SELECT p.logicalrelid::oid::int8, p.partmethod::text,
-                CASE WHEN p.partkey IS NOT NULL THEN column_to_column_name(p.logicalrelid, p.partkey) END,
+                CASE WHEN p.partkey IS NOT NULL THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END,
                 p.colocationid, p.repmodel::text
          FROM pg_dist_partition p",
     )

@@ -107,9 +107,51 @@ pub enum Error {
         /// What the schema wants.
         wanted: String,
     },
-    /// The schema has no tenant table to distribute by.
-    #[error("the schema declares no tenant table; declare at least one `tenant_column` to distribute by")]
-    NoTenantTable,
+    /// A composite foreign key was asked for with column lists that are empty or of
+    /// different lengths (not counting the tenant column).
+    #[error(
+        "foreign key on {table}: {columns} column(s) reference {referenced_columns} column(s); give as many on both sides, at least one besides the tenant column"
+    )]
+    ForeignKeyColumns {
+        /// The referencing table.
+        table: String,
+        /// How many referencing columns (without the tenant column).
+        columns: usize,
+        /// How many referenced columns (without the tenant column).
+        referenced_columns: usize,
+    },
+    /// A foreign key joins a declared table and one the schema does not declare.
+    #[error(
+        "table {table}: foreign key {foreign_key} {direction} {other}, which the schema does not declare; Citus would refuse it or silently add {other} to its metadata as a Citus local table: declare {other} in the schema (as a reference or tenant table) or drop the foreign key"
+    )]
+    ForeignKeyToUndeclared {
+        /// The table that has the foreign key.
+        table: String,
+        /// The foreign key's name.
+        foreign_key: String,
+        /// "references" or "is referenced by".
+        direction: &'static str,
+        /// The undeclared table.
+        other: String,
+    },
+    /// Tenant tables whose tenant columns have different types cannot be co-located.
+    #[error(
+        "table {table}: tenant column {column} is {type_name}, but {first_table}.{first_column} is {first_type}; co-located tables need one tenant column type: alter {table}.{column} to {first_type}"
+    )]
+    TenantColumnType {
+        /// The table.
+        table: String,
+        /// Its tenant column.
+        column: String,
+        /// Its type.
+        type_name: String,
+        /// The first tenant table.
+        first_table: String,
+        /// Its tenant column.
+        first_column: String,
+        /// Its type.
+        first_type: String,
+    },
 }
 
 /// What to do about a refused step.

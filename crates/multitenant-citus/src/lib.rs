@@ -10,11 +10,18 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
+// `Error`'s variants carry their context as plain fields (tables, columns, the statement) for
+// callers to match on; errors are the cold path, so their size is not worth boxing them.
+#![allow(clippy::result_large_err)]
 
 mod catalog;
+pub mod ddl;
 mod error;
+mod plan;
+mod validate;
 
 pub use catalog::{
     Catalog, CatalogForeignKey, CatalogTable, CatalogView, Citus, Column, Distribution, Key, KeyKind,
 };
 pub use error::{Advice, Error};
+pub use plan::{Applied, Plan, Skipped, Step, StepKind, apply, undo};

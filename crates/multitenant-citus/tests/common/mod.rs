@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod shapes;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -108,7 +110,8 @@ impl Drop for CitusSchema {
         let (name, url) = (std::mem::take(&mut self.name), std::mem::take(&mut self.url));
         blocking(async move {
             let Ok(mut conn) = PgConnection::connect(&url).await else { return };
-            let sql = format!("DROP SCHEMA IF EXISTS {name} CASCADE");
+            // A test may have made `<name>_analytics` too (see `shapes::TWO_SCHEMAS`).
+            let sql = format!("DROP SCHEMA IF EXISTS {name}, {name}_analytics CASCADE");
             drop(sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await);
         });
     }
