@@ -9,6 +9,30 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The database URL does not parse.
+    #[error("invalid database URL: {source}; write it as postgres://user[:password]@host[:port]/database")]
+    InvalidUrl {
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// The database URL is not a PostgreSQL one.
+    #[error(
+        "the database URL starts with {scheme:?}, not postgres:// or postgresql://; write it as postgres://user[:password]@host[:port]/database"
+    )]
+    UrlScheme {
+        /// What the URL starts with, up to `://` (or its first characters).
+        scheme: String,
+    },
+    /// The database cannot be reached (or refuses the connection).
+    #[error(
+        "cannot connect to the database at {target}: {source}; check that it is running and that the URL (host, port, user, database) is right"
+    )]
+    Unreachable {
+        /// `host:port/database`.
+        target: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
     /// The database failed while doing something (connecting, reading the catalog).
     #[error("database error while {doing}: {source}")]
     Database {

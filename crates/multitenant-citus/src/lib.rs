@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 mod catalog;
+mod connect;
 pub mod ddl;
 mod error;
 mod plan;
@@ -23,5 +24,6 @@ mod validate;
 pub use catalog::{
     Catalog, CatalogForeignKey, CatalogTable, CatalogView, Citus, Column, Distribution, Key, KeyKind,
 };
+pub use connect::connect;
 pub use error::{Advice, Error};
 pub use plan::{Applied, Plan, Skipped, Step, StepKind, apply, undo};

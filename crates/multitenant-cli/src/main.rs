@@ -1,8 +1,11 @@
 //! `multitenant`: the command line of the multitenant crate.
 //!
 //! `multitenant rewrite` shows what the rewriter makes of a statement, or why it refuses it.
-//! Refusals print `error: <reason>` on stderr and exit with 1; usage errors exit with 2.
+//! `multitenant citus plan|apply|undo` puts the schema's tables on Citus (or shows how, or
+//! takes them off). Refusals and problems found print `error: <reason>` on stderr and exit with
+//! 1; usage errors (and a database URL that is bad or cannot be reached) exit with 2.
 
+mod citus;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -22,11 +25,36 @@ struct Cli {
 enum Command {
     /// Scope a statement to a tenant and print it, or print why it is refused.
     Rewrite(rewrite::Args),
+    /// Put the schema's tables on Citus: `plan` prints the SQL, `apply` runs it, `undo` reverts.
+    Citus(citus::Args),
 }
 
 fn main() -> ExitCode {
-    let Command::Rewrite(args) = Cli::parse().command;
-    match rewrite(&args) {
+    match Cli::parse().command {
+        Command::Rewrite(args) => main_rewrite(&args),
+        Command::Citus(args) => main_citus(&args),
+    }
+}
+
+fn main_citus(args: &citus::Args) -> ExitCode {
+    match citus::run(args) {
+        Ok(printed) => {
+            print!("{printed}");
+            ExitCode::SUCCESS
+        }
+        Err(citus::Failure::Problem(error)) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+        Err(citus::Failure::Usage(error)) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main_rewrite(args: &rewrite::Args) -> ExitCode {
+    match rewrite(args) {
         Ok(printed) => {
             for note in &printed.notes {
                 eprintln!("{note}");
