@@ -12,6 +12,23 @@ use multitenant_citus::{Applied, Catalog, CatalogTable, Error, Plan};
 use sqlx::postgres::PgArguments;
 use sqlx::{Arguments, AssertSqlSafe, PgConnection, Row};
 
+/// Undoing `shapes::CHAIN`: the foreign keys dropped, tenant tables then reference tables
+/// undistributed, the foreign keys added back.
+const CHAIN_UNDO: &str = "BEGIN;
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+ALTER TABLE {s}.campaigns DROP CONSTRAINT campaigns_company_id_fkey;
+ALTER TABLE {s}.ads DROP CONSTRAINT ads_company_id_campaign_id_fkey;
+ALTER TABLE {s}.ads DROP CONSTRAINT ads_geo_id_fkey;
+SELECT undistribute_table('{s}.companies');
+SELECT undistribute_table('{s}.campaigns');
+SELECT undistribute_table('{s}.ads');
+SELECT undistribute_table('{s}.geo');
+ALTER TABLE {s}.campaigns ADD CONSTRAINT campaigns_company_id_fkey FOREIGN KEY (company_id) REFERENCES {s}.companies(id);
+ALTER TABLE {s}.ads ADD CONSTRAINT ads_company_id_campaign_id_fkey FOREIGN KEY (company_id, campaign_id) REFERENCES {s}.campaigns(company_id, id);
+ALTER TABLE {s}.ads ADD CONSTRAINT ads_geo_id_fkey FOREIGN KEY (geo_id) REFERENCES {s}.geo(id);
+COMMIT;
+";
+
 /// The declared tables as they are in the catalog, in declaration order.
 fn declared_tables(schema: &Schema, catalog: &Catalog) -> Vec<CatalogTable> {
     schema
@@ -112,6 +129,8 @@ async fn apply_and_undo(shape: &Shape) {
 
     if shape.name == shapes::CHAIN.name {
         routes_and_joins(&mut conn, &schema, &s).await;
+        let undo = Plan::undo(&schema, &Catalog::read(&mut conn).await.expect("read")).expect("undo plan");
+        assert_eq!(undo.to_string(), CHAIN_UNDO.replace("{s}", &s));
     }
 
     // Undo: plain tables again, with their foreign keys.
@@ -314,4 +333,65 @@ async fn citus_refused_step_rolls_back() {
     assert_eq!(declared_tables(&schema, &after), declared_tables(&schema, &before));
     let geo = &declared_tables(&schema, &after)[0];
     assert_eq!(pg_dist_partition(&mut conn, geo).await, None, "the reference table was not rolled back");
+}
+
+/// A table added to the schema after the others were applied joins their colocation group
+/// (co-located with the first tenant table already distributed); the others are skipped.
+#[tokio::test]
+async fn citus_table_added_later_joins_the_group() {
+    let Some(place) = CitusSchema::create("citus_table_added_later_joins_the_group").await else { return };
+    let s = place.name.clone();
+    let mut conn = place.connect().await;
+    run(
+        &mut conn,
+        &place.sql(
+            "CREATE TABLE {s}.accounts (id bigint PRIMARY KEY);
+             CREATE TABLE {s}.users (account_id bigint NOT NULL REFERENCES {s}.accounts (id), id bigint NOT NULL,
+                                     PRIMARY KEY (account_id, id));
+             CREATE TABLE {s}.tags (account_id bigint NOT NULL, name text NOT NULL, PRIMARY KEY (account_id, name));
+             INSERT INTO {s}.accounts SELECT generate_series(1, 3);
+             INSERT INTO {s}.tags SELECT a, 't' || a FROM generate_series(1, 3) a;
+            ",
+        ),
+    )
+    .await;
+    let first = format!(
+        "[tables.\"{s}.accounts\"]\ntenant_column = \"id\"\n[tables.\"{s}.users\"]\ntenant_column = \"account_id\"\n"
+    );
+    let first = Schema::from_toml_str(&first).expect("schema file");
+    assert_eq!(
+        multitenant_citus::apply(&mut conn, &first, |_| {}).await.expect("apply"),
+        Applied::Done { tables: 2 }
+    );
+
+    let all = format!(
+        "[tables.\"{s}.accounts\"]\ntenant_column = \"id\"\n[tables.\"{s}.users\"]\ntenant_column = \"account_id\"\n\
+         [tables.\"{s}.tags\"]\ntenant_column = \"account_id\"\n"
+    );
+    let all = Schema::from_toml_str(&all).expect("schema file");
+    let catalog = Catalog::read(&mut conn).await.expect("read the catalog");
+    let group = match catalog.table_in(&s, "accounts").and_then(|t| t.distribution.clone()) {
+        Some(multitenant_citus::Distribution::Hash { colocation_id, .. }) => colocation_id,
+        other => panic!("accounts: {other:?}"),
+    };
+    let plan = Plan::distribute(&all, &catalog).expect("plan");
+    assert_eq!(
+        plan.to_string(),
+        format!(
+            "-- {s}.accounts: already distributed by id in colocation group {group}, skipped
+-- {s}.users: already distributed by account_id in colocation group {group}, skipped
+BEGIN;
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+SELECT create_distributed_table('{s}.tags', 'account_id', colocate_with => '{s}.accounts');
+COMMIT;
+"
+        )
+    );
+    assert_eq!(plan.run(&mut conn, |_| {}).await.expect("apply"), Applied::Done { tables: 1 });
+    let catalog = Catalog::read(&mut conn).await.expect("read the catalog");
+    let tags = catalog.table_in(&s, "tags").expect("tags");
+    assert_eq!(
+        pg_dist_partition(&mut conn, tags).await,
+        Some(("h".to_owned(), Some("account_id".to_owned()), group, "s".to_owned()))
+    );
 }
