@@ -63,6 +63,16 @@ pub enum Error {
         /// The table, as declared.
         table: String,
     },
+    /// Two declarations name the same table (`ads` and `public.ads`).
+    #[error("table {table} is declared twice, as {first} and as {second}; declare it once")]
+    DeclaredTwice {
+        /// The table.
+        table: String,
+        /// The first declaration's name.
+        first: String,
+        /// The second declaration's name.
+        second: String,
+    },
     /// A tenant table lacks its tenant column.
     #[error(
         "table {table} has no column {column}, its declared tenant column; add the column or fix `tenant_column` in the schema"

@@ -119,44 +119,8 @@ impl Plan {
         let declared = validate::resolve(schema, catalog)?;
         validate::check_for_citus(&declared, catalog)?;
         let mut skipped = Vec::new();
-        let mut converted: Vec<(&Declared<'_>, Step)> = Vec::new();
-        for table in declared.iter().filter(|d| d.tenant_column().is_none()) {
-            match &table.found.distribution {
-                None => converted.push((table, Step::reference_table(table))),
-                Some(Distribution::Reference) => {
-                    skipped.push(Skipped::new(table, "already a reference table"))
-                }
-                Some(other) => return Err(differently(table, other, "a reference table".to_owned())),
-            }
-        }
-        let anchor = colocation_anchor(&declared);
-        let mut colocate_with = anchor.map(|(table, _)| table);
-        for table in declared.iter() {
-            let Some(column) = table.tenant_column() else { continue };
-            match (&table.found.distribution, anchor) {
-                (None, _) => {
-                    converted.push((table, Step::distribute_table(table, column, colocate_with)));
-                    colocate_with = colocate_with.or(Some(table));
-                }
-                (Some(Distribution::Hash { column: c, colocation_id }), Some((_, group)))
-                    if c == column && *colocation_id == group =>
-                {
-                    skipped.push(Skipped::new(
-                        table,
-                        &format!("already distributed by {column} in colocation group {group}"),
-                    ));
-                }
-                (Some(other), _) => {
-                    let wanted = match colocate_with {
-                        Some(anchor) => {
-                            format!("distributed by {column}, co-located with {}", anchor.display())
-                        }
-                        None => format!("distributed by {column}"),
-                    };
-                    return Err(differently(table, other, wanted));
-                }
-            }
-        }
+        let mut converted = reference_tables(&declared, &mut skipped)?;
+        converted.extend(tenant_tables(&declared, &mut skipped)?);
         Ok(Self::around(catalog, &declared, converted, skipped))
     }
 
@@ -185,7 +149,7 @@ impl Plan {
     fn around(
         catalog: &Catalog,
         declared: &[Declared<'_>],
-        converted: Vec<(&Declared<'_>, Step)>,
+        converted: Vec<Conversion<'_, '_>>,
         skipped: Vec<Skipped>,
     ) -> Self {
         let citus = catalog.citus.clone();
@@ -345,6 +309,60 @@ impl Skipped {
     fn new(table: &Declared<'_>, reason: &str) -> Self {
         Self { table: table.display(), reason: reason.to_owned() }
     }
+}
+
+/// A table converted by a plan, and the step that converts it.
+type Conversion<'d, 'a> = (&'d Declared<'a>, Step);
+
+/// The steps that make the reference tables reference tables; those that are already skipped.
+fn reference_tables<'d, 'a>(
+    declared: &'d [Declared<'a>],
+    skipped: &mut Vec<Skipped>,
+) -> Result<Vec<Conversion<'d, 'a>>, Error> {
+    let mut converted = Vec::new();
+    for table in declared.iter().filter(|d| d.tenant_column().is_none()) {
+        match &table.found.distribution {
+            None => converted.push((table, Step::reference_table(table))),
+            Some(Distribution::Reference) => skipped.push(Skipped::new(table, "already a reference table")),
+            Some(other) => return Err(differently(table, other, "a reference table".to_owned())),
+        }
+    }
+    Ok(converted)
+}
+
+/// The steps that distribute the tenant tables, each co-located with the first tenant table
+/// already distributed (else the first one distributed here); those already in that group
+/// are skipped.
+fn tenant_tables<'d, 'a>(
+    declared: &'d [Declared<'a>],
+    skipped: &mut Vec<Skipped>,
+) -> Result<Vec<Conversion<'d, 'a>>, Error> {
+    let anchor = colocation_anchor(declared);
+    let mut colocate_with = anchor.map(|(table, _)| table);
+    let mut converted = Vec::new();
+    for table in declared {
+        let Some(column) = table.tenant_column() else { continue };
+        match (&table.found.distribution, anchor) {
+            (None, _) => {
+                converted.push((table, Step::distribute_table(table, column, colocate_with)));
+                colocate_with = colocate_with.or(Some(table));
+            }
+            (Some(Distribution::Hash { column: c, colocation_id }), Some((_, group)))
+                if c == column && *colocation_id == group =>
+            {
+                let reason = format!("already distributed by {column} in colocation group {group}");
+                skipped.push(Skipped::new(table, &reason));
+            }
+            (Some(other), _) => {
+                let wanted = match colocate_with {
+                    Some(anchor) => format!("distributed by {column}, co-located with {}", anchor.display()),
+                    None => format!("distributed by {column}"),
+                };
+                return Err(differently(table, other, wanted));
+            }
+        }
+    }
+    Ok(converted)
 }
 
 /// The first tenant table already distributed by its tenant column, and its colocation group:

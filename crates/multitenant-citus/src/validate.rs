@@ -29,8 +29,24 @@ impl Declared<'_> {
 }
 
 /// Every declared table with its catalog table, in declaration order; an error for the first
-/// declared table that is missing or lacks its tenant column.
+/// declared table that is missing or lacks its tenant column, or that is the same table as an
+/// earlier declaration (`ads` and `public.ads`).
 pub(crate) fn resolve<'a>(schema: &'a Schema, catalog: &'a Catalog) -> Result<Vec<Declared<'a>>, Error> {
+    let declared = declared_tables(schema, catalog)?;
+    for (i, table) in declared.iter().enumerate() {
+        if let Some(first) = declared[..i].iter().find(|d| d.found.is(&table.found.schema, &table.found.name))
+        {
+            return Err(Error::DeclaredTwice {
+                table: table.display(),
+                first: first.decl.name().to_string(),
+                second: table.decl.name().to_string(),
+            });
+        }
+    }
+    Ok(declared)
+}
+
+fn declared_tables<'a>(schema: &'a Schema, catalog: &'a Catalog) -> Result<Vec<Declared<'a>>, Error> {
     schema
         .tables()
         .map(|decl| {

@@ -128,6 +128,12 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
         "table accounts is declared in the schema but does not exist in the database; create it (run your migrations) or remove it from the schema",
     ),
     (
+        "declared_twice_qualified_and_not",
+        "CREATE TABLE public.{s}_t (id bigint PRIMARY KEY);",
+        "[tables.{s}_t]\ntenant_column = \"id\"\n[tables.\"public.{s}_t\"]\ntenant_column = \"id\"",
+        "table public.{s}_t is declared twice, as {s}_t and as public.{s}_t; declare it once",
+    ),
+    (
         "missing_tenant_column",
         "CREATE TABLE {s}.accounts (id bigint PRIMARY KEY);
          CREATE TABLE {s}.users (account bigint, id bigint, PRIMARY KEY (account, id));",
