@@ -264,3 +264,35 @@ impl Error {
         Self::Refused { step: step.to_owned(), advice: Advice::for_message(&message), message, hint, source }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Advice;
+
+    /// Citus's messages, quoted from the measured facts, get the advice that fixes them.
+    #[test]
+    fn advice_for_citus_messages() {
+        let cases = [
+            ("c1", "cannot create constraint on \"bad\"", Advice::IncludeTenantColumnInKey),
+            (
+                "c2",
+                "cannot create foreign key constraint (Foreign keys are supported in two cases, ...)",
+                Advice::FixForeignKey,
+            ),
+            (
+                "c3",
+                "cannot create foreign key constraint since foreign keys from reference tables and local tables to distributed tables are not supported",
+                Advice::FixForeignKey,
+            ),
+            (
+                "o6",
+                "cannot complete operation because table b has a foreign key",
+                Advice::UndistributeConnectedTables,
+            ),
+            ("other", "the partition column of table t cannot be NULL", Advice::ReadTheMessage),
+        ];
+        for (case, message, advice) in cases {
+            assert_eq!(Advice::for_message(message), advice, "case {case}");
+        }
+    }
+}
