@@ -1,10 +1,13 @@
 //! `multitenant`: the command line of the multitenant crate.
 //!
 //! `multitenant rewrite` shows what the rewriter makes of a statement, or why it refuses it.
-//! `multitenant citus tenants` lists the busiest tenants of a Citus cluster and `multitenant
-//! citus isolate` moves one into shards of its own (see `citus_tenants`).
-//! Refusals print `error: <reason>` on stderr and exit with 1; usage errors exit with 2.
+//! `multitenant citus plan|apply|undo` puts the schema's tables on Citus (or shows how, or
+//! takes them off); `multitenant citus tenants` lists the busiest tenants of a Citus cluster
+//! and `multitenant citus isolate` moves one into shards of its own (see `citus_tenants`).
+//! Refusals and problems found print `error: <reason>` on stderr and exit with 1; usage errors
+//! (and a database URL that is bad or cannot be reached) exit with 2.
 
+mod citus;
 mod citus_tenants;
 mod rewrite;
 
@@ -25,13 +28,16 @@ struct Cli {
 enum Command {
     /// Scope a statement to a tenant and print it, or print why it is refused.
     Rewrite(rewrite::Args),
-    /// Citus: operate the tenants of a distributed schema.
+    /// Citus: put the schema's tables on it (`plan` prints the SQL, `apply` runs it, `undo`
+    /// reverts), and operate its tenants.
     #[command(subcommand)]
     Citus(CitusCommand),
 }
 
 #[derive(Debug, Subcommand)]
 enum CitusCommand {
+    #[command(flatten)]
+    Schema(citus::Action),
     /// The busiest tenants, from citus_stat_tenants, with their shard and node.
     Tenants(citus_tenants::TenantsArgs),
     /// Move one tenant into shards of its own, optionally onto another node.
@@ -39,12 +45,33 @@ enum CitusCommand {
 }
 
 fn main() -> ExitCode {
-    let args = match Cli::parse().command {
-        Command::Rewrite(args) => args,
-        Command::Citus(CitusCommand::Tenants(args)) => return citus_tenants::tenants(&args),
-        Command::Citus(CitusCommand::Isolate(args)) => return citus_tenants::isolate(&args),
-    };
-    match rewrite(&args) {
+    match Cli::parse().command {
+        Command::Rewrite(args) => main_rewrite(&args),
+        Command::Citus(CitusCommand::Schema(action)) => main_citus(&action),
+        Command::Citus(CitusCommand::Tenants(args)) => citus_tenants::tenants(&args),
+        Command::Citus(CitusCommand::Isolate(args)) => citus_tenants::isolate(&args),
+    }
+}
+
+fn main_citus(action: &citus::Action) -> ExitCode {
+    match citus::run(action) {
+        Ok(printed) => {
+            print!("{printed}");
+            ExitCode::SUCCESS
+        }
+        Err(citus::Failure::Problem(error)) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+        Err(citus::Failure::Usage(error)) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main_rewrite(args: &rewrite::Args) -> ExitCode {
+    match rewrite(args) {
         Ok(printed) => {
             for note in &printed.notes {
                 eprintln!("{note}");
