@@ -12,9 +12,15 @@
 #![warn(unreachable_pub)]
 
 mod catalog;
+mod check;
+mod dump;
 mod error;
+mod functions;
 
 pub use catalog::{
-    Catalog, CatalogForeignKey, CatalogTable, CatalogView, Citus, Column, Distribution, Key, KeyKind,
+    Catalog, CatalogForeignKey, CatalogFunction, CatalogTable, CatalogView, Citus, Column, Distribution, Key,
+    KeyKind, RoleAccess,
 };
+pub use check::{Problem, ProblemKind, check, check_database};
+pub use dump::{Dump, DumpOptions, dump, dump_database};
 pub use error::{Advice, Error};

@@ -3,6 +3,9 @@
 //! `multitenant rewrite` shows what the rewriter makes of a statement, or why it refuses it.
 //! Refusals print `error: <reason>` on stderr and exit with 1; usage errors exit with 2.
 
+mod check;
+mod database;
+mod dump;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -22,10 +25,18 @@ struct Cli {
 enum Command {
     /// Scope a statement to a tenant and print it, or print why it is refused.
     Rewrite(rewrite::Args),
+    /// Check a live database against the schema file and Citus's rules; print every problem with its fix.
+    Check(check::Args),
+    /// Work with the schema file: `multitenant schema dump` writes it from a live database.
+    Schema(dump::SchemaArgs),
 }
 
 fn main() -> ExitCode {
-    let Command::Rewrite(args) = Cli::parse().command;
+    let args = match Cli::parse().command {
+        Command::Rewrite(args) => args,
+        Command::Check(args) => return check::main(&args),
+        Command::Schema(args) => return dump::main(&args),
+    };
     match rewrite(&args) {
         Ok(printed) => {
             for note in &printed.notes {
