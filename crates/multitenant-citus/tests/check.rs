@@ -4,77 +4,12 @@
 //! `PUBLIC` in the test database, so that a clean database really is clean.
 
 mod common;
+mod fixture;
 
-use common::{PgDatabase, run, server_url, unique};
+use common::run;
+use fixture::{CLEAN, Fixture, SCHEMA};
 use multitenant::Schema;
 use multitenant_citus::{Error, Problem, ProblemKind, check_database};
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
-
-/// companies (the tenants), campaigns and ads (tenant tables), geo (shared).
-const CLEAN: &str = "
-    CREATE TABLE companies (id bigint PRIMARY KEY, name text);
-    CREATE TABLE geo (id int PRIMARY KEY, name text);
-    CREATE TABLE campaigns (company_id bigint NOT NULL REFERENCES companies (id), id bigint NOT NULL, PRIMARY KEY (company_id, id));
-    CREATE TABLE ads (company_id bigint NOT NULL REFERENCES companies (id), id bigint NOT NULL, campaign_id bigint NOT NULL,
-                      geo_id int REFERENCES geo (id), PRIMARY KEY (company_id, id),
-                      FOREIGN KEY (company_id, campaign_id) REFERENCES campaigns (company_id, id));
-";
-
-const SCHEMA: &str = r#"
-    [tables.companies]
-    tenant_column = "id"
-    [tables.campaigns]
-    tenant_column = "company_id"
-    [tables.ads]
-    tenant_column = "company_id"
-    [tables.geo]
-    reference = true
-"#;
-
-/// The functions `check` lists as unsafe that a fresh PostgreSQL database has.
-const REVOKE_UNSAFE: &str = "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid FROM pg_proc p WHERE p.proname ~ '^(query_to_xml|query_to_xmlschema|query_to_xml_and_xmlschema|table_to_xml|table_to_xmlschema|table_to_xml_and_xmlschema|schema_to_xml|schema_to_xmlschema|schema_to_xml_and_xmlschema|database_to_xml|database_to_xmlschema|database_to_xml_and_xmlschema|cursor_to_xml|cursor_to_xmlschema|ts_stat|ts_rewrite)$' LOOP EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f); END LOOP; END $$;";
-
-/// A role of the test's own, dropped after the database (declared after it in [`Fixture`]).
-pub struct Role(pub String);
-
-impl Drop for Role {
-    fn drop(&mut self) {
-        let name = std::mem::take(&mut self.0);
-        let done = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            runtime.block_on(async move {
-                let Ok(mut admin) = PgConnection::connect(&server_url()).await else { return };
-                drop(sqlx::raw_sql(AssertSqlSafe(format!("DROP ROLE IF EXISTS {name}"))).execute(&mut admin).await);
-            });
-        });
-        drop(done.join());
-    }
-}
-
-/// A database with `ddl` run in it, and a role of its own that may execute nothing unsafe.
-pub struct Fixture {
-    pub db: PgDatabase,
-    pub role: Role,
-}
-
-impl Fixture {
-    pub async fn new(ddl: &str) -> Self {
-        let db = PgDatabase::create().await;
-        let role = Role(unique("mt_app"));
-        let mut admin = PgConnection::connect(&server_url()).await.expect("connect to PostgreSQL");
-        run(&mut admin, &format!("CREATE ROLE {} NOLOGIN", role.0)).await;
-        let mut conn = db.connect().await;
-        run(&mut conn, REVOKE_UNSAFE).await;
-        run(&mut conn, &ddl.replace("{role}", &role.0)).await;
-        Self { db, role }
-    }
-
-    pub async fn problems(&self, schema: &str) -> Vec<Problem> {
-        let schema = Schema::from_toml_str(schema).expect("a valid schema");
-        let mut conn = self.db.connect().await;
-        check_database(&mut conn, &schema, Some(&self.role.0)).await.expect("check")
-    }
-}
 
 fn kinds(problems: &[Problem]) -> Vec<(ProblemKind, &str)> {
     problems.iter().map(|p| (p.kind, p.table.as_str())).collect()
