@@ -485,8 +485,14 @@ async fn read_functions(conn: &mut PgConnection, role: &str) -> Result<Vec<Catal
     .map_err(Error::database("reading the functions the role may execute"))?;
     Ok(rows
         .into_iter()
-        .map(|(schema, name, signature, language, source, user_defined, granted_to_public)| {
-            CatalogFunction { schema, name, signature, language, source, user_defined, granted_to_public }
+        .map(|(schema, name, signature, language, source, user_defined, granted_to_public)| CatalogFunction {
+            schema,
+            name,
+            signature,
+            language,
+            source,
+            user_defined,
+            granted_to_public,
         })
         .collect())
 }

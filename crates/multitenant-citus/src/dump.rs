@@ -81,10 +81,14 @@ type Declared<'a> = (&'a CatalogTable, Option<String>);
 ///
 /// let catalog = Catalog::read(conn).await?;
 /// let dumped = dump(&catalog, DumpOptions::new().tenant_column("company_id"))?;
-/// let rewriter = multitenant::Rewriter::new(dumped.schema);
+/// let rewriter = multitenant::Rewriter::new(dumped.schema, multitenant::Dialect::Postgres);
 /// # Ok(())
 /// # }
 /// ```
+#[allow(
+    clippy::result_large_err,
+    reason = "the crate's one error type, whose largest variants belong to the plan"
+)]
 pub fn dump(catalog: &Catalog, options: &DumpOptions) -> Result<Dump, Error> {
     let tables: Vec<&CatalogTable> = catalog
         .tables
@@ -95,7 +99,9 @@ pub fn dump(catalog: &Catalog, options: &DumpOptions) -> Result<Dump, Error> {
         && tables.iter().any(|t| matches!(t.distribution, Some(Distribution::Hash { .. })));
     let (declared, source) = match (distributed, &options.tenant_column) {
         (true, _) => (from_citus(&tables), "Citus's metadata".to_owned()),
-        (false, Some(column)) => (from_hint(&tables, column, options)?, format!("the tenant column {column}")),
+        (false, Some(column)) => {
+            (from_hint(&tables, column, options)?, format!("the tenant column {column}"))
+        }
         (false, None) => return Err(Error::NoTenantColumnHint),
     };
     let toml = write_toml(catalog, &declared, &source);
@@ -119,6 +125,7 @@ fn from_citus<'a>(tables: &[&'a CatalogTable]) -> Vec<Declared<'a>> {
         .collect()
 }
 
+#[allow(clippy::result_large_err, reason = "the crate's one error type")]
 fn from_hint<'a>(
     tables: &[&'a CatalogTable],
     column: &str,
@@ -138,7 +145,9 @@ fn from_hint<'a>(
         for fk in &table.foreign_keys {
             let Some(position) = fk.columns.iter().position(|c| c == column) else { continue };
             let Some(target) = find(&fk.referenced_schema, &fk.referenced_table) else { continue };
-            if target.column(column).is_none() && !roots.iter().any(|(t, _): &Declared<'_>| std::ptr::eq(*t, target)) {
+            if target.column(column).is_none()
+                && !roots.iter().any(|(t, _): &Declared<'_>| std::ptr::eq(*t, target))
+            {
                 roots.push((target, fk.referenced_columns.get(position).cloned()));
             }
         }
@@ -192,8 +201,11 @@ fn write_toml(catalog: &Catalog, declared: &[Declared<'_>], source: &str) -> Str
             }
             None => out.push_str("reference = true\n"),
         }
-        let fks: Vec<_> =
-            table.foreign_keys.iter().filter(|fk| is_declared(&fk.referenced_schema, &fk.referenced_table)).collect();
+        let fks: Vec<_> = table
+            .foreign_keys
+            .iter()
+            .filter(|fk| is_declared(&fk.referenced_schema, &fk.referenced_table))
+            .collect();
         if fks.is_empty() {
             continue;
         }
@@ -215,7 +227,9 @@ fn write_toml(catalog: &Catalog, declared: &[Declared<'_>], source: &str) -> Str
         out.push_str("]\n");
     }
     for view in &catalog.views {
-        if let Some((s, n)) = view.reads.iter().find(|(s, n)| declared.iter().any(|(t, c)| c.is_some() && t.is(s, n))) {
+        if let Some((s, n)) =
+            view.reads.iter().find(|(s, n)| declared.iter().any(|(t, c)| c.is_some() && t.is(s, n)))
+        {
             let _ = write!(
                 out,
                 "\n# Not dumped: view {} reads the tenant table {}; declare it with the tenant column it exposes.\n",
@@ -256,7 +270,12 @@ mod tests {
 
     #[test]
     fn toml_strings_escape_quotes_backslashes_and_control_characters() {
-        let cases = [("ads", "\"ads\""), ("\"Visits\"", "\"\\\"Visits\\\"\""), ("a\\b", "\"a\\\\b\""), ("a\nb", "\"a\\u000Ab\"")];
+        let cases = [
+            ("ads", "\"ads\""),
+            ("\"Visits\"", "\"\\\"Visits\\\"\""),
+            ("a\\b", "\"a\\\\b\""),
+            ("a\nb", "\"a\\u000Ab\""),
+        ];
         for (text, expected) in cases {
             assert_eq!(toml_string(text), expected, "{text:?}");
         }

@@ -119,7 +119,10 @@ pub enum Error {
     )]
     NoTenantColumnHint,
     /// No table (in the schemas dumped) has the tenant column given.
-    #[error("no table{} has a column {column}; pass the name of the column that holds the tenant", in_schemas(schemas))]
+    #[error(
+        "no table{} has a column {column}; pass the name of the column that holds the tenant",
+        in_schemas(schemas)
+    )]
     NoTableWithTenantColumn {
         /// The column given.
         column: String,
@@ -127,7 +130,9 @@ pub enum Error {
         schemas: Vec<String>,
     },
     /// The schema read from the catalog does not build (a name the schema format cannot hold).
-    #[error("the schema read from the catalog is not a valid schema: {source}; dump fewer schemas (`--db-schema`) or rename the table")]
+    #[error(
+        "the schema read from the catalog is not a valid schema: {source}; dump fewer schemas (`--db-schema`) or rename the table"
+    )]
     InvalidDump {
         /// Why the schema did not build.
         source: multitenant::SchemaError,
@@ -153,6 +158,7 @@ pub enum Advice {
 
 impl Advice {
     /// The advice for a database message.
+    #[allow(dead_code, reason = "used by the plan's steps (plan.rs, on the branch that adds `citus apply`)")]
     pub(crate) fn for_message(message: &str) -> Self {
         if message.contains("cannot create constraint")
             || message.contains("do not include the partition column")
@@ -193,6 +199,7 @@ impl Error {
 
     /// A step the database refused, with its message and hint; other failures (a lost
     /// connection) stay database errors.
+    #[allow(dead_code, reason = "used by the plan's steps (plan.rs, on the branch that adds `citus apply`)")]
     pub(crate) fn refused(step: &str, source: sqlx::Error) -> Self {
         let Some(db) = source.as_database_error() else {
             return Self::Database { doing: "running a step of the plan", source };

@@ -105,8 +105,19 @@ async fn the_fix_of_an_unsafe_function_revokes_it_from_whom_it_was_granted_to() 
     let fixes: Vec<&str> = problems.iter().map(|p| p.fix.as_str()).collect();
     let role = &fixture.role.0;
     assert_eq!(fixes.len(), 2, "{problems:#?}");
-    assert!(fixes[0].starts_with(&format!("REVOKE EXECUTE ON ROUTINE query_to_xml(text,boolean,boolean,text) FROM {role} ")), "{}", fixes[0]);
-    assert!(fixes[1].starts_with("REVOKE EXECUTE ON ROUTINE schema_to_xml(name,boolean,boolean,text) FROM PUBLIC "), "{}", fixes[1]);
+    assert!(
+        fixes[0].starts_with(&format!(
+            "REVOKE EXECUTE ON ROUTINE query_to_xml(text,boolean,boolean,text) FROM {role} "
+        )),
+        "{}",
+        fixes[0]
+    );
+    assert!(
+        fixes[1]
+            .starts_with("REVOKE EXECUTE ON ROUTINE schema_to_xml(name,boolean,boolean,text) FROM PUBLIC "),
+        "{}",
+        fixes[1]
+    );
     // The fixes work: run them, and the role may execute neither.
     let mut conn = fixture.db.connect().await;
     run(&mut conn, &format!("REVOKE EXECUTE ON ROUTINE query_to_xml(text,boolean,boolean,text) FROM {role};\nREVOKE EXECUTE ON ROUTINE schema_to_xml(name,boolean,boolean,text) FROM PUBLIC;")).await;
@@ -128,7 +139,8 @@ async fn an_unknown_role_is_an_error() {
     let fixture = Fixture::new(CLEAN).await;
     let schema = Schema::from_toml_str(SCHEMA).expect("schema");
     let mut conn = fixture.db.connect().await;
-    let error = check_database(&mut conn, &schema, Some("no_such_role_mt")).await.expect_err("an unknown role");
+    let error =
+        check_database(&mut conn, &schema, Some("no_such_role_mt")).await.expect_err("an unknown role");
     assert!(matches!(&error, Error::UnknownRole { role } if role == "no_such_role_mt"), "{error:?}");
     assert!(error.to_string().contains("--role"), "{error}");
 }

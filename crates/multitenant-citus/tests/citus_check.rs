@@ -52,7 +52,9 @@ fn superuser() -> (ProblemKind, String) {
 
 #[tokio::test]
 async fn a_schema_distributed_right_has_no_problem_but_the_superuser() {
-    let Some(citus) = CitusSchema::create("a_schema_distributed_right_has_no_problem_but_the_superuser").await else {
+    let Some(citus) =
+        CitusSchema::create("a_schema_distributed_right_has_no_problem_but_the_superuser").await
+    else {
         return;
     };
     run(&mut citus.connect().await, &citus.sql(DISTRIBUTED)).await;
@@ -62,7 +64,9 @@ async fn a_schema_distributed_right_has_no_problem_but_the_superuser() {
 
 #[tokio::test]
 async fn tables_distributed_wrong_are_each_a_problem() {
-    let Some(citus) = CitusSchema::create("tables_distributed_wrong_are_each_a_problem").await else { return };
+    let Some(citus) = CitusSchema::create("tables_distributed_wrong_are_each_a_problem").await else {
+        return;
+    };
     let wrong = "
         CREATE TABLE {s}.ck_notes (company_id bigint NOT NULL, id bigint);
         CREATE TABLE {s}.ck_clicks (company_id bigint NOT NULL, id bigint NOT NULL, PRIMARY KEY (company_id, id));
@@ -107,7 +111,9 @@ async fn tables_distributed_wrong_are_each_a_problem() {
 
 #[tokio::test]
 async fn dump_reads_citus_metadata_back_and_round_trips() {
-    let Some(citus) = CitusSchema::create("dump_reads_citus_metadata_back_and_round_trips").await else { return };
+    let Some(citus) = CitusSchema::create("dump_reads_citus_metadata_back_and_round_trips").await else {
+        return;
+    };
     run(&mut citus.connect().await, &citus.sql(DISTRIBUTED)).await;
     let s = &citus.name;
     let t = |name: &str| format!("{s}.{name}");

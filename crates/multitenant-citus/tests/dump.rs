@@ -93,7 +93,8 @@ async fn tenant_columns_of_two_types_are_dumped_without_a_tenant_type() {
     )
     .await;
     let mut conn = fixture.db.connect().await;
-    let dumped = dump_database(&mut conn, DumpOptions::new().tenant_column("company_id")).await.expect("dump");
+    let dumped =
+        dump_database(&mut conn, DumpOptions::new().tenant_column("company_id")).await.expect("dump");
     assert_eq!(dumped.schema.tenant_type(), None, "{}", dumped.toml);
     let kinds: Vec<_> = fixture.problems(&dumped.toml).await.into_iter().map(|p| (p.kind, p.table)).collect();
     assert_eq!(kinds, vec![(multitenant_citus::ProblemKind::TenantColumnType, "public.b".to_owned())]);
@@ -112,14 +113,26 @@ async fn without_citus_metadata_the_tenant_column_is_needed() {
 async fn a_tenant_column_no_table_has_is_an_error() {
     let fixture = Fixture::new("CREATE TABLE ads (company_id bigint NOT NULL);").await;
     let mut conn = fixture.db.connect().await;
-    let error = dump_database(&mut conn, DumpOptions::new().tenant_column("tenant_id")).await.expect_err("no table");
-    assert!(matches!(&error, Error::NoTableWithTenantColumn { column, .. } if column == "tenant_id"), "{error:?}");
+    let error =
+        dump_database(&mut conn, DumpOptions::new().tenant_column("tenant_id")).await.expect_err("no table");
+    assert!(
+        matches!(&error, Error::NoTableWithTenantColumn { column, .. } if column == "tenant_id"),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_view_of_a_tenant_table_is_named_in_a_comment_for_you_to_declare() {
-    let fixture = Fixture::new("CREATE TABLE ads (company_id bigint NOT NULL);\nCREATE VIEW ad_list AS SELECT * FROM ads;").await;
+    let fixture = Fixture::new(
+        "CREATE TABLE ads (company_id bigint NOT NULL);\nCREATE VIEW ad_list AS SELECT * FROM ads;",
+    )
+    .await;
     let mut conn = fixture.db.connect().await;
-    let dumped = dump_database(&mut conn, DumpOptions::new().tenant_column("company_id")).await.expect("dump");
-    assert!(dumped.toml.contains("# Not dumped: view public.ad_list reads the tenant table public.ads"), "{}", dumped.toml);
+    let dumped =
+        dump_database(&mut conn, DumpOptions::new().tenant_column("company_id")).await.expect("dump");
+    assert!(
+        dumped.toml.contains("# Not dumped: view public.ad_list reads the tenant table public.ads"),
+        "{}",
+        dumped.toml
+    );
 }

@@ -54,9 +54,8 @@ async fn dump(args: &DumpArgs) -> anyhow::Result<ExitCode> {
         options.schema(schema);
     }
     let mut conn = database::connect(&args.database_url).await?;
-    let dumped = multitenant_citus::dump_database(&mut conn, &options)
-        .await
-        .context("cannot dump the schema")?;
+    let dumped =
+        multitenant_citus::dump_database(&mut conn, &options).await.context("cannot dump the schema")?;
     print!("{}", dumped.toml);
     Ok(ExitCode::SUCCESS)
 }

@@ -40,7 +40,8 @@ const DDL: &str = "
     DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid FROM pg_proc p WHERE p.proname ~ '^(query|table|schema|database|cursor)_to_xml' OR p.proname IN ('ts_stat', 'ts_rewrite') LOOP EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f); END LOOP; END $$;
 ";
 
-const SCHEMA: &str = "[tables.companies]\ntenant_column = \"id\"\n[tables.ads]\ntenant_column = \"company_id\"\n";
+const SCHEMA: &str =
+    "[tables.companies]\ntenant_column = \"id\"\n[tables.ads]\ntenant_column = \"company_id\"\n";
 
 impl Database {
     async fn create(ddl: &str) -> Self {
@@ -58,9 +59,11 @@ impl Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);\nDROP ROLE IF EXISTS {}", self.name, self.role);
+        let sql =
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE);\nDROP ROLE IF EXISTS {}", self.name, self.role);
         let done = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async move {
                 let Ok(mut admin) = PgConnection::connect(&server_url()).await else { return };
                 for statement in sql.split(";\n") {
@@ -118,7 +121,8 @@ impl Drop for SchemaFile {
 async fn check_exits_0_on_a_clean_database() {
     let db = Database::create("").await;
     let file = SchemaFile::new(SCHEMA);
-    let run = multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", &db.role], &[]);
+    let run =
+        multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", &db.role], &[]);
     assert_eq!((run.code, run.stdout.as_str()), (Some(0), ""), "{run:?}");
     assert!(run.stderr.contains("no problems found"), "{run:?}");
 }
@@ -127,12 +131,23 @@ async fn check_exits_0_on_a_clean_database() {
 async fn check_exits_1_with_one_problem_per_line_and_its_fix() {
     let db = Database::create("CREATE TABLE clicks (company_id bigint NOT NULL);\nCREATE TABLE notes (company_id bigint, id bigint)").await;
     let file = SchemaFile::new(&format!("{SCHEMA}[tables.notes]\ntenant_column = \"company_id\"\n"));
-    let run = multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", &db.role], &[]);
+    let run =
+        multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", &db.role], &[]);
     assert_eq!(run.code, Some(1), "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{run:?}");
-    assert!(lines[0].starts_with("public.clicks: ") && lines[0].contains("[undeclared_tenant_table]; fix: declare it"), "{}", lines[0]);
-    assert!(lines[1].starts_with("public.notes: ") && lines[1].ends_with("fix: ALTER TABLE public.notes ALTER COLUMN company_id SET NOT NULL"), "{}", lines[1]);
+    assert!(
+        lines[0].starts_with("public.clicks: ")
+            && lines[0].contains("[undeclared_tenant_table]; fix: declare it"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("public.notes: ")
+            && lines[1].ends_with("fix: ALTER TABLE public.notes ALTER COLUMN company_id SET NOT NULL"),
+        "{}",
+        lines[1]
+    );
 }
 
 #[tokio::test]
@@ -151,7 +166,10 @@ async fn check_prints_json_objects_with_table_kind_message_and_fix() {
     assert_eq!(problem["table"], "public.clicks");
     assert_eq!(problem["kind"], "undeclared_tenant_table");
     assert!(problem["message"].as_str().is_some_and(|m| m.contains("company_id")), "{problem}");
-    assert!(problem["fix"].as_str().is_some_and(|f| f.contains("[tables.clicks] tenant_column = \"company_id\"")), "{problem}");
+    assert!(
+        problem["fix"].as_str().is_some_and(|f| f.contains("[tables.clicks] tenant_column = \"company_id\"")),
+        "{problem}"
+    );
     let object = problem.as_object().expect("an object");
     assert_eq!(object.keys().collect::<Vec<_>>(), ["fix", "kind", "message", "table"]);
 }
@@ -161,7 +179,17 @@ async fn check_prints_an_empty_json_array_when_clean() {
     let db = Database::create("").await;
     let file = SchemaFile::new(SCHEMA);
     let run = multitenant(
-        &["check", "--schema", file.path(), "--format", "json", "--database-url", &db.url, "--role", &db.role],
+        &[
+            "check",
+            "--schema",
+            file.path(),
+            "--format",
+            "json",
+            "--database-url",
+            &db.url,
+            "--role",
+            &db.role,
+        ],
         &[],
     );
     assert_eq!((run.code, run.stdout.trim()), (Some(0), "[]"), "{run:?}");
@@ -170,9 +198,15 @@ async fn check_prints_an_empty_json_array_when_clean() {
 #[test]
 fn check_exits_2_when_the_database_is_unreachable() {
     let file = SchemaFile::new(SCHEMA);
-    let run = multitenant(&["check", "--schema", file.path(), "--database-url", "postgres://postgres@127.0.0.1:1/x"], &[]);
+    let run = multitenant(
+        &["check", "--schema", file.path(), "--database-url", "postgres://postgres@127.0.0.1:1/x"],
+        &[],
+    );
     assert_eq!((run.code, run.stdout.as_str()), (Some(2), ""), "{run:?}");
-    assert!(run.stderr.starts_with("error: cannot connect to the database at postgres://postgres@127.0.0.1:1/x"), "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: cannot connect to the database at postgres://postgres@127.0.0.1:1/x"),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -182,7 +216,10 @@ fn check_exits_2_on_bad_arguments() {
         (&["check", "--database-url", "postgres://x"], "--schema"),
         (&["check", "--schema", "schema.toml"], "--database-url"),
         (&["check", "--schema", file.path(), "--database-url", "postgres://x", "--format", "yaml"], "yaml"),
-        (&["check", "--schema", "/no/such/schema.toml", "--database-url", "postgres://x"], "/no/such/schema.toml"),
+        (
+            &["check", "--schema", "/no/such/schema.toml", "--database-url", "postgres://x"],
+            "/no/such/schema.toml",
+        ),
     ];
     for (args, needle) in cases {
         let run = multitenant(args, &[]);
@@ -195,14 +232,20 @@ fn check_exits_2_on_bad_arguments() {
 async fn check_exits_2_for_a_role_that_does_not_exist() {
     let db = Database::create("").await;
     let file = SchemaFile::new(SCHEMA);
-    let run = multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", "no_such_role_mt"], &[]);
+    let run = multitenant(
+        &["check", "--schema", file.path(), "--database-url", &db.url, "--role", "no_such_role_mt"],
+        &[],
+    );
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains("role \"no_such_role_mt\" does not exist"), "{run:?}");
 }
 
 #[tokio::test]
 async fn schema_dump_writes_a_file_that_loads_and_checks_clean() {
-    let db = Database::create("CREATE TABLE geo (id int PRIMARY KEY);\nALTER TABLE ads ADD COLUMN geo_id int REFERENCES geo (id)").await;
+    let db = Database::create(
+        "CREATE TABLE geo (id int PRIMARY KEY);\nALTER TABLE ads ADD COLUMN geo_id int REFERENCES geo (id)",
+    )
+    .await;
     let run = multitenant(&["schema", "dump", "--tenant-column", "company_id"], &[("DATABASE_URL", &db.url)]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let schema = multitenant::Schema::from_toml_str(&run.stdout).expect("the dump loads");
@@ -217,7 +260,8 @@ async fn schema_dump_writes_a_file_that_loads_and_checks_clean() {
         .expect("schema");
     assert_eq!(schema, expected, "{}", run.stdout);
     let file = SchemaFile::new(&run.stdout);
-    let check = multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", &db.role], &[]);
+    let check =
+        multitenant(&["check", "--schema", file.path(), "--database-url", &db.url, "--role", &db.role], &[]);
     assert_eq!(check.code, Some(0), "{check:?}\n{}", run.stdout);
 }
 

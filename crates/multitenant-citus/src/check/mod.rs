@@ -13,8 +13,8 @@
 
 mod citus;
 mod problem;
-mod tables;
 mod routines;
+mod tables;
 
 use std::collections::BTreeSet;
 
@@ -123,7 +123,9 @@ impl<'a> Context<'a> {
 
     /// Whether `schema.name` is a declared table (or view).
     fn is_declared(&self, schema: &str, name: &str) -> bool {
-        self.schema.tables().any(|t| t.name().schema().unwrap_or("public") == schema && t.name().name() == name)
+        self.schema
+            .tables()
+            .any(|t| t.name().schema().unwrap_or("public") == schema && t.name().name() == name)
     }
 
     fn report(&mut self, table: String, kind: ProblemKind, message: String, fix: String) {

@@ -190,9 +190,12 @@ fn tenant_column_names(context: &Context<'_>) -> BTreeSet<String> {
     let mut roots = BTreeSet::new();
     for t in &tenants {
         for fk in &t.table.foreign_keys {
-            let Some(referenced) = context.tenant(&fk.referenced_schema, &fk.referenced_table) else { continue };
+            let Some(referenced) = context.tenant(&fk.referenced_schema, &fk.referenced_table) else {
+                continue;
+            };
             let position = fk.columns.iter().position(|c| c == t.column);
-            let joins = position.and_then(|i| fk.referenced_columns.get(i)).is_some_and(|c| c == referenced.column);
+            let joins =
+                position.and_then(|i| fk.referenced_columns.get(i)).is_some_and(|c| c == referenced.column);
             if joins && referenced.column != t.column {
                 roots.insert(referenced.column.to_owned());
             }
