@@ -43,7 +43,9 @@ pub enum ProblemKind {
     /// A function the role may execute reads a tenant table in its body (found by searching
     /// the body for the table's name: a heuristic).
     FunctionReadsTenantTable,
-    /// The role may execute a function that runs SQL text or reads tables by name.
+    /// The role may execute a function that runs SQL text or reads tables by name. Not
+    /// listed for a superuser, which [`SuperuserRole`](Self::SuperuserRole) covers: no
+    /// `REVOKE` applies to it.
     UnsafeFunction,
     /// The role is a superuser: it may execute and read anything, past every privilege.
     SuperuserRole,
