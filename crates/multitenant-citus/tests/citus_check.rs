@@ -137,3 +137,57 @@ async fn dump_reads_citus_metadata_back_and_round_trips() {
     let problems = check_database(&mut conn, &loaded, None).await.expect("check");
     assert_eq!(kinds(&problems), vec![superuser()], "{problems:#?}\n{}", dumped.toml);
 }
+
+/// A role of the test's own on the cluster (Citus propagates it to the workers), dropped after.
+struct CitusRole {
+    name: String,
+    url: String,
+}
+
+impl Drop for CitusRole {
+    fn drop(&mut self) {
+        let (name, url) = (std::mem::take(&mut self.name), std::mem::take(&mut self.url));
+        let done = std::thread::spawn(move || {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async move {
+                use sqlx::Connection;
+                let Ok(mut conn) = sqlx::PgConnection::connect(&url).await else { return };
+                let sql = format!("DROP ROLE IF EXISTS {name}");
+                drop(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await);
+            });
+        });
+        drop(done.join());
+    }
+}
+
+#[tokio::test]
+async fn citus_functions_that_run_sql_on_the_nodes_are_unsafe_for_the_application_role() {
+    let Some(citus) = CitusSchema::create("citus_functions_that_run_sql_on_the_nodes_are_unsafe").await
+    else {
+        return;
+    };
+    run(&mut citus.connect().await, &citus.sql(DISTRIBUTED)).await;
+    let role = CitusRole { name: common::unique("mt_ck_app"), url: citus.url.clone() };
+    run(&mut citus.connect().await, &format!("CREATE ROLE {} NOLOGIN", role.name)).await;
+    let schema = Schema::from_toml_str(&citus.sql(SCHEMA)).expect("schema");
+    let mut conn = citus.connect().await;
+    let problems = check_database(&mut conn, &schema, Some(&role.name)).await.expect("check");
+    // Citus grants these to PUBLIC: every role may run SQL on the workers through them.
+    let unsafe_functions: Vec<&str> =
+        problems.iter().filter(|p| p.kind == ProblemKind::UnsafeFunction).map(|p| p.table.as_str()).collect();
+    for expected in ["run_command_on_workers(text,boolean)", "query_to_xml(text,boolean,boolean,text)"] {
+        assert!(unsafe_functions.contains(&expected), "{expected} not in {unsafe_functions:#?}");
+    }
+    // Nothing else: the tables are right, and the role is no superuser.
+    let others: Vec<_> = problems.iter().filter(|p| p.kind != ProblemKind::UnsafeFunction).collect();
+    assert_eq!(others, Vec::<&Problem>::new());
+    let fix =
+        problems.iter().find(|p| p.table == "run_command_on_workers(text,boolean)").map(|p| p.fix.as_str());
+    assert!(
+        fix.is_some_and(
+            |f| f.starts_with("REVOKE EXECUTE ON ROUTINE run_command_on_workers(text,boolean) FROM PUBLIC")
+        ),
+        "{fix:?}"
+    );
+}
