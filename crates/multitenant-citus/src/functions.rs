@@ -58,6 +58,15 @@ pub(crate) fn like_patterns() -> Vec<String> {
         .collect()
 }
 
+/// Overloads of listed names that take no SQL text and read no table: `ts_rewrite(query,
+/// target, substitute)` rewrites a `tsquery` with the ones it is given.
+const HARMLESS: &[&str] = &["ts_rewrite(tsquery,tsquery,tsquery)"];
+
+/// Whether the function with this `regprocedure` signature is a harmless overload.
+pub(crate) fn is_harmless(signature: &str) -> bool {
+    HARMLESS.contains(&signature)
+}
+
 /// Why a function of the list is unsafe, for messages.
 pub(crate) fn why(name: &str) -> &'static str {
     let reads_by_name = ["table_to_", "schema_to_", "database_to_", "connectby", "xpath_table"];

@@ -90,6 +90,12 @@ cases! {
     an_unsafe_function_granted_to_public:
         "GRANT EXECUTE ON FUNCTION table_to_xml(regclass, boolean, boolean, text) TO PUBLIC;", ""
         => [(UnsafeFunction, "table_to_xml(regclass,boolean,boolean,text)")];
+    the_three_argument_ts_rewrite_takes_no_sql_and_is_no_problem:
+        "GRANT EXECUTE ON FUNCTION ts_rewrite(tsquery, tsquery, tsquery) TO PUBLIC;", ""
+        => [];
+    the_two_argument_ts_rewrite_runs_sql:
+        "GRANT EXECUTE ON FUNCTION ts_rewrite(tsquery, text) TO PUBLIC;", ""
+        => [(UnsafeFunction, "ts_rewrite(tsquery,text)")];
     a_cursor_reading_function_granted_to_public:
         "GRANT EXECUTE ON FUNCTION cursor_to_xml(refcursor, integer, boolean, boolean, text) TO PUBLIC;", ""
         => [(UnsafeFunction, "cursor_to_xml(refcursor,integer,boolean,boolean,text)")];
@@ -158,4 +164,33 @@ async fn problems_are_ordered_by_table_then_kind() {
         (ProblemKind::KeyWithoutTenantColumn, "public.zz"),
     ];
     assert_eq!(kinds(&problems), expected, "{problems:#?}");
+}
+
+#[tokio::test]
+async fn every_dblink_function_the_role_may_execute_is_unsafe_once_the_extension_is_installed() {
+    let fixture = Fixture::new(&format!("{CLEAN}\nCREATE EXTENSION dblink;")).await;
+    let problems = fixture.problems(SCHEMA).await;
+    assert!(
+        problems.iter().all(|p| p.kind == ProblemKind::UnsafeFunction && p.table.starts_with("dblink")),
+        "{problems:#?}"
+    );
+    let functions: Vec<&str> = problems.iter().map(|p| p.table.as_str()).collect();
+    for expected in [
+        "dblink(text,text)",
+        "dblink_exec(text)",
+        "dblink_build_sql_insert(text,int2vector,integer,text[],text[])",
+    ] {
+        assert!(functions.contains(&expected), "{expected} not in {functions:#?}");
+    }
+    assert!(problems.iter().all(|p| p.fix.contains("FROM PUBLIC")), "{problems:#?}");
+}
+
+#[tokio::test]
+async fn tablefuncs_crosstab_and_connectby_are_unsafe() {
+    let fixture = Fixture::new(&format!("{CLEAN}\nCREATE EXTENSION tablefunc;")).await;
+    let functions: Vec<String> = fixture.problems(SCHEMA).await.into_iter().map(|p| p.table).collect();
+    for expected in ["crosstab(text)", "crosstab(text,text)", "connectby(text,text,text,text,integer)"] {
+        assert!(functions.iter().any(|f| f == expected), "{expected} not in {functions:#?}");
+    }
+    assert!(!functions.iter().any(|f| f.starts_with("normal_rand")), "{functions:#?}");
 }
