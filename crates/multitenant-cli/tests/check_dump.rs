@@ -272,3 +272,54 @@ async fn schema_dump_without_a_tenant_column_on_plain_postgresql_exits_2_saying_
     assert_eq!((run.code, run.stdout.as_str()), (Some(2), ""), "{run:?}");
     assert!(run.stderr.contains("--tenant-column"), "{run:?}");
 }
+
+/// With `CITUS_URL`: `schema dump` reads Citus's metadata (no `--tenant-column`), and `check`
+/// of the file finds only that the tests connect as a superuser (exit 1, that one line).
+#[tokio::test]
+async fn on_citus_schema_dump_reads_the_metadata_and_check_agrees() {
+    let Some(url) = std::env::var("CITUS_URL").ok().filter(|u| !u.is_empty()) else {
+        println!("skipped: CITUS_URL is not set (this Citus test needs a Citus coordinator)");
+        return;
+    };
+    let s = unique("mt_cli");
+    let ddl = format!(
+        "CREATE SCHEMA {s};
+        CREATE TABLE {s}.companies (id bigint PRIMARY KEY);
+        CREATE TABLE {s}.ads (company_id bigint NOT NULL, id bigint NOT NULL, PRIMARY KEY (company_id, id));
+        SELECT create_distributed_table('{s}.companies', 'id');
+        SELECT create_distributed_table('{s}.ads', 'company_id', colocate_with => '{s}.companies');
+        ALTER TABLE {s}.ads ADD CONSTRAINT ads_company FOREIGN KEY (company_id) REFERENCES {s}.companies (id)"
+    );
+    struct DropSchema(String, String);
+    impl Drop for DropSchema {
+        fn drop(&mut self) {
+            let (url, sql) = (self.0.clone(), format!("DROP SCHEMA IF EXISTS {} CASCADE", self.1));
+            let done = std::thread::spawn(move || {
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                runtime.block_on(async move {
+                    let Ok(mut conn) = PgConnection::connect(&url).await else { return };
+                    drop(sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await);
+                });
+            });
+            drop(done.join());
+        }
+    }
+    let _guard = DropSchema(url.clone(), s.clone());
+    execute(&url, &ddl).await;
+    let run = multitenant(&["schema", "dump", "--database-url", &url, "--db-schema", &s], &[]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let expected = multitenant::Schema::builder()
+        .tenant_type(multitenant::TenantType::BigInt)
+        .tenant_table(&format!("{s}.ads"), "company_id")
+        .foreign_key(&format!("{s}.ads"), ["company_id"], &format!("{s}.companies"), ["id"])
+        .tenant_table(&format!("{s}.companies"), "id")
+        .build()
+        .expect("schema");
+    assert_eq!(multitenant::Schema::from_toml_str(&run.stdout).expect("loads"), expected, "{}", run.stdout);
+    let file = SchemaFile::new(&run.stdout);
+    let check = multitenant(&["check", "--schema", file.path(), "--database-url", &url], &[]);
+    assert_eq!(check.code, Some(1), "{check:?}");
+    assert_eq!(check.stdout.lines().count(), 1, "{check:?}");
+    assert!(check.stdout.contains("[superuser_role]"), "{check:?}");
+}
