@@ -157,3 +157,34 @@ fn consensus<T: PartialEq + Clone>(values: &[T]) -> Option<T> {
     }
     best.map(|(v, _)| v.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{consensus, qualified};
+
+    #[test]
+    fn the_consensus_is_the_most_common_value_and_the_first_on_a_tie() {
+        let cases: [(&[i32], Option<i32>); 5] = [
+            (&[], None),
+            (&[7], Some(7)),
+            (&[1, 2, 2], Some(2)),
+            (&[2, 1, 1, 2], Some(2)),
+            (&[3, 1, 2], Some(3)),
+        ];
+        for (values, expected) in cases {
+            assert_eq!(consensus(values), expected, "{values:?}");
+        }
+    }
+
+    #[test]
+    fn qualified_names_quote_what_postgresql_would_fold() {
+        let cases = [
+            ("public", "ads", "public.ads"),
+            ("app", "LineItems", "app.\"LineItems\""),
+            ("a b", "x\"y", "\"a b\".\"x\"\"y\""),
+        ];
+        for (schema, name, expected) in cases {
+            assert_eq!(qualified(schema, name), expected);
+        }
+    }
+}
