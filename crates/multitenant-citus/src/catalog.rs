@@ -404,3 +404,119 @@ async fn read_views(conn: &mut PgConnection) -> Result<Vec<CatalogView>, Error> 
         })
         .collect())
 }
+
+/// What a role may execute: whether it is a superuser (who may execute anything), the user's
+/// own functions it may execute (with their bodies), and the functions of
+/// functions no rewrite can scope ([`multitenant::unscopable_functions`]) it may execute.
+///
+/// ```no_run
+/// # async fn example(conn: &mut sqlx::PgConnection) -> Result<(), multitenant_citus::Error> {
+/// let access = multitenant_citus::RoleAccess::read(conn, Some("app")).await?;
+/// for function in &access.functions {
+///     println!("{} may execute {}", access.role, function.signature);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleAccess {
+    /// The role.
+    pub role: String,
+    /// Whether it is a superuser.
+    pub superuser: bool,
+    /// Whether it has the `REPLICATION` attribute (logical decoding's functions check it
+    /// themselves, whoever may execute them).
+    pub replication: bool,
+    /// The functions it may execute that are the user's own (outside the system schemas, not
+    /// an extension's) or on the list of unsafe functions, ordered by signature.
+    pub functions: Vec<CatalogFunction>,
+}
+
+/// A function (or procedure) a role may execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogFunction {
+    /// Its schema.
+    pub schema: String,
+    /// Its name.
+    pub name: String,
+    /// How many arguments it takes.
+    pub arguments: usize,
+    /// Its signature as `regprocedure` prints it, to name it in `REVOKE` (`query_to_xml(text,boolean,boolean,text)`).
+    pub signature: String,
+    /// Its language (`sql`, `plpgsql`, `internal`, `c`).
+    pub language: String,
+    /// Its body (`prosrc`): the source for SQL and PL languages, a symbol for C.
+    pub source: String,
+    /// Whether it is the user's own (outside the system schemas and not an extension's).
+    pub user_defined: bool,
+    /// Whether `PUBLIC` may execute it (no ACL, or one granting `EXECUTE` to `PUBLIC`).
+    pub granted_to_public: bool,
+}
+
+impl RoleAccess {
+    /// Reads what `role` (the connecting user when `None`) may execute.
+    pub async fn read(conn: &mut PgConnection, role: Option<&str>) -> Result<Self, Error> {
+        let (role, superuser, replication) = read_role(conn, role).await?;
+        let functions = read_functions(conn, &role).await?;
+        Ok(Self { role, superuser, replication, functions })
+    }
+}
+
+async fn read_role(conn: &mut PgConnection, role: Option<&str>) -> Result<(String, bool, bool), Error> {
+    let row: Option<(String, bool, bool)> = sqlx::query_as(
+        "SELECT rolname::text, rolsuper, rolreplication FROM pg_roles WHERE rolname = COALESCE($1, current_user::text)",
+    )
+    .bind(role)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(Error::database("reading the role"))?;
+    row.ok_or_else(|| Error::UnknownRole { role: role.unwrap_or_default().to_owned() })
+}
+
+/// A function: schema, name, arguments, signature, language, source, user-defined, granted to
+/// PUBLIC.
+type FunctionRow = (String, String, i32, String, String, String, bool, bool);
+
+async fn read_functions(conn: &mut PgConnection, role: &str) -> Result<Vec<CatalogFunction>, Error> {
+    let rows: Vec<FunctionRow> = sqlx::query_as(
+        "SELECT * FROM (
+             SELECT n.nspname::text, p.proname::text, p.pronargs::int4, p.oid::regprocedure::text, l.lanname::text,
+                    COALESCE(p.prosrc, ''),
+                    n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                      AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+                                      AND e.objid = p.oid AND e.deptype = 'e') AS user_defined,
+                    p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
+                                                WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+             FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace
+             JOIN pg_language l ON l.oid = p.prolang
+             WHERE p.prokind IN ('f', 'p')
+               AND (p.proname = ANY($2) OR p.proname LIKE ANY($3)
+                    OR (n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'))
+               AND has_function_privilege($1, p.oid, 'EXECUTE')
+         ) f
+         WHERE f.user_defined OR f.proname = ANY($2) OR f.proname LIKE ANY($3)
+         ORDER BY 4",
+    )
+    .bind(role)
+    .bind(crate::functions::exact())
+    .bind(crate::functions::like_patterns())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(Error::database("reading the functions the role may execute"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(schema, name, arguments, signature, language, source, user_defined, granted_to_public)| {
+            CatalogFunction {
+                schema,
+                name,
+                arguments: usize::try_from(arguments).unwrap_or_default(),
+                signature,
+                language,
+                source,
+                user_defined,
+                granted_to_public,
+            }
+        })
+        .collect())
+}

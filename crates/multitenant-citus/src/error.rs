@@ -186,6 +186,36 @@ pub enum Error {
         /// Its type.
         first_type: String,
     },
+    /// The role to check does not exist.
+    #[error("role {role:?} does not exist; pass the role the application connects as (`--role NAME`)")]
+    UnknownRole {
+        /// The role given.
+        role: String,
+    },
+    /// Dumping a plain PostgreSQL database (no Citus metadata to read) without a tenant column.
+    #[error(
+        "the database has no distributed Citus tables to read the tenant tables from; pass the tenant column (`--tenant-column NAME`): every table with that column is then a tenant table"
+    )]
+    NoTenantColumnHint,
+    /// No table (in the schemas dumped) has the tenant column given.
+    #[error(
+        "no table{} has a column {column}; pass the name of the column that holds the tenant",
+        in_schemas(schemas)
+    )]
+    NoTableWithTenantColumn {
+        /// The column given.
+        column: String,
+        /// The schemas looked in (empty: all of them).
+        schemas: Vec<String>,
+    },
+    /// The schema read from the catalog does not build (a name the schema format cannot hold).
+    #[error(
+        "the schema read from the catalog is not a valid schema: {source}; dump fewer schemas (`--db-schema`) or rename the table"
+    )]
+    InvalidDump {
+        /// Why the schema did not build.
+        source: multitenant::SchemaError,
+    },
 }
 
 /// What to do about a refused step.
@@ -262,6 +292,13 @@ impl Error {
             None => message,
         };
         Self::Refused { step: step.to_owned(), advice: Advice::for_message(&message), message, hint, source }
+    }
+}
+
+fn in_schemas(schemas: &[String]) -> String {
+    match schemas {
+        [] => String::new(),
+        _ => format!(" in schema {}", schemas.join(", ")),
     }
 }
 

@@ -34,16 +34,22 @@
 #![allow(clippy::result_large_err)]
 
 mod catalog;
+mod check;
 mod connect;
 pub mod ddl;
+mod dump;
 mod error;
+mod functions;
 mod plan;
 pub mod tenants;
 mod validate;
 
 pub use catalog::{
-    Catalog, CatalogForeignKey, CatalogTable, CatalogView, Citus, Column, Distribution, Key, KeyKind,
+    Catalog, CatalogForeignKey, CatalogFunction, CatalogTable, CatalogView, Citus, Column, Distribution, Key,
+    KeyKind, RoleAccess,
 };
+pub use check::{Problem, ProblemKind, check, check_database};
 pub use connect::connect;
+pub use dump::{Dump, DumpOptions, dump, dump_database};
 pub use error::{Advice, Error};
 pub use plan::{Applied, Plan, Skipped, Step, StepKind, apply, undo};

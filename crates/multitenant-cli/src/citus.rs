@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use multitenant::Schema;
 use multitenant_citus::{Applied, Catalog, Error, Plan};
 
@@ -53,12 +52,7 @@ impl From<Error> for Failure {
 
 /// Runs the command on a current-thread runtime; what it did, as lines for stdout.
 pub(crate) fn run(action: &Action) -> Result<String, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-        .map_err(Failure::Problem)?;
-    runtime.block_on(run_action(action))
+    crate::database::runtime().map_err(Failure::Problem)?.block_on(run_action(action))
 }
 
 async fn run_action(action: &Action) -> Result<String, Failure> {

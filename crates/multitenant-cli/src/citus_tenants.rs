@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use multitenant_citus::tenants::{
     self, DistributedTable, Isolated, Moved, Node, Placement, TenantStats, TenantsError,
 };
-use sqlx::{Connection, PgConnection};
+use sqlx::PgConnection;
 
 /// The arguments of `multitenant citus tenants`.
 #[derive(Debug, clap::Args)]
@@ -162,11 +162,8 @@ fn placement_rows(placements: &[Placement]) -> Vec<Vec<String>> {
 
 /// Connects and checks for Citus, saying which version on stderr.
 async fn connect(url: &str) -> Result<PgConnection, Failure> {
-    let mut conn = PgConnection::connect(url).await.map_err(|error| Failure {
-        message: format!(
-            "cannot connect to the database given by --database-url (or DATABASE_URL): {error}; check the URL \
-             and that the server is up"
-        ),
+    let mut conn = multitenant_citus::connect(url).await.map_err(|error| Failure {
+        message: format!("{error} (the URL is --database-url, or DATABASE_URL)"),
         code: 2,
     })?;
     let version = tenants::citus_version(&mut conn).await?;
@@ -177,10 +174,10 @@ async fn connect(url: &str) -> Result<PgConnection, Failure> {
 /// Runs a command on a single-threaded runtime; prints `error: ...` and exits with its code
 /// when it fails.
 fn run(command: impl Future<Output = Result<(), Failure>>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match crate::database::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            eprintln!("error: {}", crate::describe(&error));
             return ExitCode::FAILURE;
         }
     };

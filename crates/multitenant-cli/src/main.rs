@@ -4,11 +4,16 @@
 //! `multitenant citus plan|apply|undo` puts the schema's tables on Citus (or shows how, or
 //! takes them off); `multitenant citus tenants` lists the busiest tenants of a Citus cluster
 //! and `multitenant citus isolate` moves one into shards of its own (see `citus_tenants`).
+//! `multitenant check` checks a live database against the schema file and Citus's rules, and
+//! `multitenant schema dump` writes the schema file from a live database.
 //! Refusals and problems found print `error: <reason>` on stderr and exit with 1; usage errors
 //! (and a database URL that is bad or cannot be reached) exit with 2.
 
+mod check;
 mod citus;
 mod citus_tenants;
+mod database;
+mod dump;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -28,6 +33,10 @@ struct Cli {
 enum Command {
     /// Scope a statement to a tenant and print it, or print why it is refused.
     Rewrite(rewrite::Args),
+    /// Check a live database against the schema file and Citus's rules; print every problem with its fix.
+    Check(check::Args),
+    /// Work with the schema file: `multitenant schema dump` writes it from a live database.
+    Schema(dump::SchemaArgs),
     /// Citus: put the schema's tables on it (`plan` prints the SQL, `apply` runs it, `undo`
     /// reverts), and operate its tenants.
     #[command(subcommand)]
@@ -47,6 +56,8 @@ enum CitusCommand {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Rewrite(args) => main_rewrite(&args),
+        Command::Check(args) => check::main(&args),
+        Command::Schema(args) => dump::main(&args),
         Command::Citus(CitusCommand::Schema(action)) => main_citus(&action),
         Command::Citus(CitusCommand::Tenants(args)) => citus_tenants::tenants(&args),
         Command::Citus(CitusCommand::Isolate(args)) => citus_tenants::isolate(&args),

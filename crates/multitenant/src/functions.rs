@@ -134,7 +134,64 @@ const GROUPS: &[(&[Name], &str)] = &[
     (LOADS_CODE, "it loads native code, which no rewrite can scope"),
 ];
 
+/// A function no rewrite can scope: a scoped statement that calls it, anywhere, is refused
+/// ([`Error::UnscopableFunction`](crate::Error::UnscopableFunction)). The list is public for
+/// tools that look at a database from outside, such as a check of which of these a role may
+/// execute (a role that can call one reads past any rewrite).
+///
+/// ```
+/// let dblink = multitenant::unscopable_functions().find(|f| f.name() == "dblink").expect("listed");
+/// assert!(dblink.is_family() && dblink.matches("dblink_exec", 2));
+/// let ts_rewrite = multitenant::unscopable_functions().find(|f| f.name() == "ts_rewrite").expect("listed");
+/// assert!(ts_rewrite.matches("ts_rewrite", 2) && !ts_rewrite.matches("ts_rewrite", 3));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct UnscopableFunction {
+    name: &'static Name,
+    reason: &'static str,
+}
+
+/// Every function the rewriter refuses, in the order of its list.
+pub fn unscopable_functions() -> impl Iterator<Item = UnscopableFunction> {
+    GROUPS.iter().flat_map(|(names, reason)| names.iter().map(|name| UnscopableFunction { name, reason }))
+}
+
+impl UnscopableFunction {
+    /// The function's name, or the stem of a family's names (`dblink`, `run_command_on_`).
+    pub fn name(&self) -> &'static str {
+        match *self.name {
+            Name::Exact(name) | Name::Stem(name) | Name::UnlessArity(name, _) => name,
+        }
+    }
+
+    /// Whether every function whose name starts with [`name`](Self::name) is meant.
+    pub fn is_family(&self) -> bool {
+        matches!(self.name, Name::Stem(_))
+    }
+
+    /// The number of arguments of an overload that is harmless (`ts_rewrite` with three takes
+    /// no SQL text), if there is one.
+    pub fn harmless_arity(&self) -> Option<usize> {
+        match *self.name {
+            Name::UnlessArity(_, arity) => Some(arity),
+            _ => None,
+        }
+    }
+
+    /// Why the rewriter refuses it.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// Whether a function called `name` with `arity` arguments is this one (names compared
+    /// without regard to ASCII case).
+    pub fn matches(&self, name: &str, arity: usize) -> bool {
+        self.name.matches(name, arity)
+    }
+}
+
 /// How a refused function is named.
+#[derive(Debug)]
 enum Name {
     /// This name.
     Exact(&'static str),

@@ -59,6 +59,7 @@ pub use context::{
 };
 pub use dialect::{Dialect, TenantSetBinding};
 pub use error::Error;
+pub use functions::{UnscopableFunction, unscopable_functions};
 pub use rewrite::{Output, Rewriter, Rewritten, StatementKind, TenantBinding, TenantParameter};
 pub use schema::{ForeignKey, Resolved, Schema, SchemaBuilder, SchemaError, Table, TableKind, TableName};
 pub use tenant::TenantId;
