@@ -203,10 +203,7 @@ fn check_exits_2_when_the_database_is_unreachable() {
         &[],
     );
     assert_eq!((run.code, run.stdout.as_str()), (Some(2), ""), "{run:?}");
-    assert!(
-        run.stderr.starts_with("error: cannot connect to the database at 127.0.0.1:1/x"),
-        "{run:?}"
-    );
+    assert!(run.stderr.starts_with("error: cannot connect to the database at 127.0.0.1:1/x"), "{run:?}");
 }
 
 #[test]

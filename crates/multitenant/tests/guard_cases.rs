@@ -105,6 +105,35 @@ macro_rules! guarded {
     };
 }
 
+/// A value cast before it fills the tenant column: only the guard checks it after the cast,
+/// so the bound and inline rewrites refuse it (they would check the value before the cast).
+fn check_cast(dialect: Dialect, scope: Option<Scope>, input: &str, expected: &str, guarded: &[usize]) {
+    check(dialect, scope.clone(), input, expected);
+    let rewriter = Rewriter::new(schema(), dialect);
+    let rewritten = rewriter.rewrite_in(scope.as_ref(), input, Output::Guarded).expect("guarded");
+    for &k in guarded {
+        let message = format!("multitenant: parameter {k} is not a current tenant");
+        assert!(
+            matches!(rewritten.guard_failure(&message), Some(Error::ForeignTenantGuard { index }) if index == k)
+        );
+    }
+    for output in [Output::Bind, Output::Inline] {
+        let refused = rewriter.rewrite_in(scope.as_ref(), input, output);
+        assert!(refused.is_err(), "{output:?} checks before the cast, so it must refuse: {refused:?}");
+    }
+}
+
+macro_rules! cast {
+    ($($name:ident: $dialect:expr, $scope:expr, $input:expr, guards $guarded:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_cast($dialect, $scope, $input, &$expected, &$guarded);
+            }
+        )*
+    };
+}
+
 macro_rules! unguarded {
     ($($name:ident: $dialect:expr, $scope:expr, $input:expr => $expected:expr;)*) => {
         $(
@@ -132,24 +161,28 @@ guarded! {
         => format!("INSERT INTO ads (id, company_id) VALUES ($1, {}), ($3, {})", pg(2, 5), pg(4, 5));
     // The guard checks the value written, after the cast (which could make one tenant's id
     // another's: `'acme'::varchar(2)` is 'ac').
-    insert_cast_parameter: Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES ($1::bigint, $2)", guards [1]
-        => format!("INSERT INTO ads (company_id, id) VALUES ({}, $2)", pg_guard("$1::BIGINT", 1, "$1::BIGINT = $3"));
-    insert_cast_to_shorter_text: Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (CAST($1 AS varchar(2)), $2)", guards [1]
-        => format!("INSERT INTO ads (company_id, id) VALUES ({}, $2)", pg_guard("CAST($1 AS VARCHAR(2))", 1, "CAST($1 AS VARCHAR(2)) = $3"));
     insert_select: Postgres, t42(), "INSERT INTO ads (company_id, id, title) SELECT $1, id + 100, name FROM campaigns WHERE id = $2", guards [1]
         => format!("INSERT INTO ads (company_id, id, title) SELECT {}, id + 100, name FROM campaigns WHERE id = $2 AND campaigns.company_id = $3", pg(1, 3));
     insert_select_aliased: Postgres, t42(), "INSERT INTO ads (id, company_id) SELECT id, $1 AS company_id FROM campaigns", guards [1]
         => format!("INSERT INTO ads (id, company_id) SELECT id, {} AS company_id FROM campaigns WHERE campaigns.company_id = $2", pg(1, 2));
     update_set_tenant: Postgres, t42(), "UPDATE ads SET company_id = $1, title = $2 WHERE id = $3", guards [1]
         => format!("UPDATE ads SET company_id = {}, title = $2 WHERE id = $3 AND ads.company_id = $1 AND ads.company_id = $4", pg(1, 4));
-    update_set_tenant_cast: Postgres, t42(), "UPDATE ads AS a SET company_id = $1::bigint WHERE a.id = $2", guards [1]
-        => format!("UPDATE ads AS a SET company_id = {} WHERE a.id = $2 AND a.company_id = $1 AND a.company_id = $3", pg_guard("$1::BIGINT", 1, "$1::BIGINT = $3"));
     upsert_values_and_set: Postgres, t42(), "INSERT INTO ads (company_id, id, title) VALUES ($1, $2, $3) ON CONFLICT (company_id, id) DO UPDATE SET company_id = $1, title = EXCLUDED.title", guards [1]
         => format!("INSERT INTO ads (company_id, id, title) VALUES ({g}, $2, $3) ON CONFLICT(company_id, id) DO UPDATE SET company_id = {g}, title = EXCLUDED.title WHERE ads.company_id = $4 AND ads.company_id = $1", g = pg(1, 4));
     upsert_excluded: Postgres, t42(), "INSERT INTO ads (company_id, id, title) VALUES ($1, $2, $3) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title", guards [1]
         => format!("INSERT INTO ads (company_id, id, title) VALUES ({}, $2, $3) ON CONFLICT(company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title WHERE ads.company_id = $4 AND ads.company_id = EXCLUDED.company_id", pg(1, 4));
     insert_in_cte: Postgres, t42(), "WITH x AS (INSERT INTO ads (company_id, id) VALUES ($1, $2) RETURNING id) SELECT id FROM x", guards [1]
         => format!("WITH x AS (INSERT INTO ads (company_id, id) VALUES ({}, $2) RETURNING id) SELECT id FROM x", pg(1, 3));
+}
+
+// Casts: only the guard checks the value written, after the cast.
+cast! {
+    insert_cast_parameter: Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES ($1::bigint, $2)", guards [1]
+        => format!("INSERT INTO ads (company_id, id) VALUES ({}, $2)", pg_guard("$1::BIGINT", 1, "$1::BIGINT = $3"));
+    insert_cast_to_shorter_text: Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (CAST($1 AS varchar(2)), $2)", guards [1]
+        => format!("INSERT INTO ads (company_id, id) VALUES ({}, $2)", pg_guard("CAST($1 AS VARCHAR(2))", 1, "CAST($1 AS VARCHAR(2)) = $3"));
+    update_set_tenant_cast: Postgres, t42(), "UPDATE ads AS a SET company_id = $1::bigint WHERE a.id = $2", guards [1]
+        => format!("UPDATE ads AS a SET company_id = {} WHERE a.id = $2 AND a.company_id = $1 AND a.company_id = $3", pg_guard("$1::BIGINT", 1, "$1::BIGINT = $3"));
 }
 
 // PostgreSQL, several tenants: the membership test the tenant predicate uses.

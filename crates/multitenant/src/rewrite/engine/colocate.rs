@@ -14,7 +14,9 @@
 //!   (SELECT y ...)`, `x = (SELECT y ...)`), which relates `x` and `y` as `y = x` inside the
 //!   subquery would: the subquery gets the tenant equality in its `WHERE`.
 
-use sqlparser::ast::{BinaryOperator, Expr, Ident, JoinConstraint, SelectItem, TableFactor, TableWithJoins};
+use sqlparser::ast::{
+    BinaryOperator, Expr, Ident, JoinConstraint, SelectItem, TableAlias, TableFactor, TableWithJoins,
+};
 
 use super::predicate::{column_ref, conjoin_in_place, eq, has_conjunct};
 use super::query::{constraint_mut, qualifier};
@@ -22,11 +24,13 @@ use super::walker::Walker;
 use crate::schema::relation;
 use crate::{Dialect, Error, Table, TableName};
 
-/// A tenant-table reference in a FROM clause: the name predicates use for it, and its table.
+/// A relation a FROM clause names: the name predicates use for it, and its table when it is a
+/// tenant table. Other relations (plain and reference tables, derived tables, functions) are
+/// kept too, without a table: their names hide the same names of enclosing queries.
 #[derive(Clone)]
 pub(super) struct Reference<'a> {
     qualifier: Vec<Ident>,
-    table: &'a Table,
+    table: Option<&'a Table>,
 }
 
 /// The references a column name may denote at one place: the enclosing queries' (correlated
@@ -77,7 +81,10 @@ impl<'a> Walker<'a> {
         }
         let mut pairs = selection.map(|s| names.equated(s)).unwrap_or_default();
         if let Some((outside, inside)) = compared {
-            pairs.extend(names.enclosing_column(outside).zip(names.local_column(inside)));
+            let tenant = |c: &Column<'_, 'a>| c.0.table.is_some();
+            pairs.extend(
+                names.enclosing_column(outside).filter(tenant).zip(names.local_column(inside).filter(tenant)),
+            );
         }
         let added = self.equalities(pairs, |e| selection.is_some_and(|s| has_conjunct(s, e)));
         changed |= !added.is_empty();
@@ -92,14 +99,17 @@ impl<'a> Walker<'a> {
             match factor {
                 TableFactor::Table { name, alias, args: None, .. } => {
                     let (name, alias) = relation(name, alias.as_ref());
-                    if let Some(table) = self.tenant_table(&name)? {
-                        out.push(Reference { qualifier: qualifier(&name, alias), table });
-                    }
+                    let table = self.tenant_table(&name)?;
+                    out.push(Reference { qualifier: qualifier(&name, alias), table });
                 }
                 TableFactor::NestedJoin { table_with_joins, alias: None } => {
                     self.references(table_with_joins, out)?
                 }
-                _ => {}
+                other => {
+                    if let Some(alias) = alias_of(other) {
+                        out.push(Reference { qualifier: vec![alias.name.clone()], table: None });
+                    }
+                }
             }
         }
         Ok(())
@@ -133,11 +143,11 @@ impl<'a> Walker<'a> {
     ) -> Vec<Expr> {
         let mut added: Vec<Expr> = Vec::new();
         for ((a, x), (b, y)) in pairs {
-            if std::ptr::eq(a, b) || !self.related(a.table, x, b.table, y) {
+            let (Some(at), Some(bt)) = (a.table, b.table) else { continue };
+            if std::ptr::eq(a, b) || !self.related(at, x, bt, y) {
                 continue;
             }
-            let (ta, tb) =
-                (a.table.tenant_column().unwrap_or_default(), b.table.tenant_column().unwrap_or_default());
+            let (ta, tb) = (at.tenant_column().unwrap_or_default(), bt.tenant_column().unwrap_or_default());
             let equality = eq(column_ref(&a.qualifier, ta), column_ref(&b.qualifier, tb));
             let reversed = eq(column_ref(&b.qualifier, tb), column_ref(&a.qualifier, ta));
             let known = |e: &Expr| present(e) || added.contains(e);
@@ -192,7 +202,21 @@ pub(super) fn sole_reference<'r, 'a>(
     references: &'r [Reference<'a>],
 ) -> Option<&'r Reference<'a>> {
     match (from, references) {
-        ([item], [reference]) if item.joins.is_empty() => Some(reference),
+        ([item], [reference]) if item.joins.is_empty() && reference.table.is_some() => Some(reference),
+        _ => None,
+    }
+}
+
+/// The alias a FROM item other than a named table is given, if any.
+fn alias_of(factor: &TableFactor) -> Option<&TableAlias> {
+    match factor {
+        TableFactor::Table { alias, .. }
+        | TableFactor::Derived { alias, .. }
+        | TableFactor::TableFunction { alias, .. }
+        | TableFactor::Function { alias, .. }
+        | TableFactor::UNNEST { alias, .. }
+        | TableFactor::JsonTable { alias, .. }
+        | TableFactor::NestedJoin { alias, .. } => alias.as_ref(),
         _ => None,
     }
 }
@@ -203,10 +227,13 @@ impl<'r, 'a> Names<'r, 'a> {
         equality_terms(condition).filter_map(|(l, r)| Some((self.column(l)?, self.column(r)?))).collect()
     }
 
-    /// The reference and column `expr` (`q.column`, `(q.column)`, or an unqualified key
-    /// column of the only table) denotes: this query's references first, then the enclosing.
+    /// The tenant-table reference and column `expr` (`q.column`, `(q.column)`, or an
+    /// unqualified key column of the only table) denotes: this query's references first, then
+    /// the enclosing; the nearest relation of that name decides, so a derived table `x` hides
+    /// an enclosing tenant table `x`.
     fn column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
-        self.local_column(expr).or_else(|| self.enclosing_column(expr))
+        let nearest = self.local_column(expr).or_else(|| self.enclosing_column(expr));
+        nearest.filter(|(reference, _)| reference.table.is_some())
     }
 
     fn local_column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {

@@ -17,6 +17,9 @@ use crate::{Error, Output, Table, TenantSet};
 
 const TENANT_VALUE: &str =
     "the tenant column's value must be a literal or a parameter; leave the column out and it is filled in";
+const CAST_TENANT_VALUE: &str = "a cast around the tenant column's value would be checked before the cast, \
+     which could turn one tenant's id into another's (a cast to varchar(2) cuts it to two characters): \
+     give the value without a cast, in the column's type";
 
 impl Walker<'_> {
     pub(super) fn insert(&mut self, insert: &mut Insert) -> Result<(), Error> {
@@ -116,6 +119,16 @@ impl Walker<'_> {
         table: &Table,
     ) -> Result<(), Error> {
         let column = table.tenant_column().unwrap_or_default().to_owned();
+        // Only the database's guard (guarded output) checks the value after a cast.
+        let cast = is_cast(value);
+        let refuse_cast = |guarded: bool| match cast && !guarded {
+            true => Err(Error::Unsupported {
+                statement: statement.to_owned(),
+                table: table.name().to_string(),
+                reason: CAST_TENANT_VALUE,
+            }),
+            false => Ok(()),
+        };
         let literal = match strip_casts(value) {
             Expr::Value(v) => match &v.value {
                 Value::Number(n, _) => OwnedLiteral::Number(n.clone()),
@@ -123,6 +136,7 @@ impl Walker<'_> {
                 Value::Null => OwnedLiteral::Null,
                 Value::Placeholder(p) => match params::index_of(p) {
                     Some(index) => {
+                        refuse_cast(self.output == Output::Guarded)?;
                         self.guard_parameter(value, index);
                         return Ok(());
                     }
@@ -132,6 +146,7 @@ impl Walker<'_> {
             },
             _ => return Err(tenant_value_error(statement, table)),
         };
+        refuse_cast(false)?;
         let table = table.name().to_string();
         self.findings.literal_checks.push(LiteralCheck { statement, table, column, literal });
         Ok(())
@@ -357,6 +372,15 @@ fn tenant_value_error(statement: &'static str, table: &Table) -> Error {
         statement: statement.to_owned(),
         table: table.name().to_string(),
         reason: TENANT_VALUE,
+    }
+}
+
+/// Whether `expr`, inside any parentheses, is a cast.
+fn is_cast(expr: &Expr) -> bool {
+    match expr {
+        Expr::Nested(inner) => is_cast(inner),
+        Expr::Cast { .. } => true,
+        _ => false,
     }
 }
 
