@@ -20,7 +20,8 @@ use multitenant::{Schema, with_tenant};
 use multitenant_sqlx::{ScopedConnection, ScopedPool};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Acquire, AssertSqlSafe, Connection, PgConnection, PgPool, Postgres};
+use sqlx::postgres::PgQueryResult;
+use sqlx::{Acquire, AssertSqlSafe, Connection, Executor, PgConnection, PgPool, Postgres};
 
 const STORES: i64 = 100;
 const PRODUCTS: i64 = 50;
@@ -66,23 +67,9 @@ enum Way {
 impl Way {
     async fn run(&self, op: Op, store: i64, id: i64) {
         let rows = match self {
-            Way::Hand(pool) => {
-                sqlx::query(sql(op, true)).bind(id).bind(store).execute(pool).await.expect("hand")
-            }
-            Way::Scoped(pool) => {
-                with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(pool)).await.expect("scoped")
-            }
-            Way::Rls(pool) => {
-                let mut tx = pool.begin().await.expect("begin");
-                sqlx::query("SELECT set_config('app.tenant', $1, true)")
-                    .bind(store.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .expect("set the tenant");
-                let rows = sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls");
-                tx.commit().await.expect("commit");
-                rows
-            }
+            Way::Hand(pool) => hand(pool, op, store, id).await,
+            Way::Scoped(pool) => scoped(pool, op, store, id).await,
+            Way::Rls(pool) => rls(pool, op, store, id).await,
         };
         assert!(rows.rows_affected() > 0, "{op:?} touched no row");
     }
@@ -106,28 +93,41 @@ impl Held {
 
     async fn run(&mut self, op: Op, store: i64, id: i64) {
         let rows = match self {
-            Held::Hand(conn) => {
-                sqlx::query(sql(op, true)).bind(id).bind(store).execute(&mut **conn).await.expect("hand")
-            }
-            Held::Scoped(conn) => {
-                with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(&mut *conn))
-                    .await
-                    .expect("scoped")
-            }
-            Held::Rls(conn) => {
-                let mut tx = conn.begin().await.expect("begin");
-                sqlx::query("SELECT set_config('app.tenant', $1, true)")
-                    .bind(store.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .expect("set the tenant");
-                let rows = sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls");
-                tx.commit().await.expect("commit");
-                rows
-            }
+            Held::Hand(conn) => hand(&mut **conn, op, store, id).await,
+            Held::Scoped(conn) => scoped(&mut *conn, op, store, id).await,
+            Held::Rls(conn) => rls(&mut *conn, op, store, id).await,
         };
         assert!(rows.rows_affected() > 0, "{op:?} touched no row");
     }
+}
+
+/// A request written with its tenant predicates, on a plain executor.
+async fn hand<'e>(on: impl Executor<'e, Database = Postgres>, op: Op, store: i64, id: i64) -> PgQueryResult {
+    sqlx::query(sql(op, true)).bind(id).bind(store).execute(on).await.expect("hand")
+}
+
+/// A request without tenant predicates, on a scoped executor, in the store's scope.
+async fn scoped<'e>(
+    on: impl Executor<'e, Database = Postgres>,
+    op: Op,
+    store: i64,
+    id: i64,
+) -> PgQueryResult {
+    with_tenant(store, sqlx::query(sql(op, false)).bind(id).execute(on)).await.expect("scoped")
+}
+
+/// A request without tenant predicates under row-level security: a transaction that sets the
+/// tenant first.
+async fn rls<'a>(on: impl Acquire<'a, Database = Postgres>, op: Op, store: i64, id: i64) -> PgQueryResult {
+    let mut tx = on.begin().await.expect("begin");
+    sqlx::query("SELECT set_config('app.tenant', $1, true)")
+        .bind(store.to_string())
+        .execute(&mut *tx)
+        .await
+        .expect("set the tenant");
+    let rows = sqlx::query(sql(op, false)).bind(id).execute(&mut *tx).await.expect("rls");
+    tx.commit().await.expect("commit");
+    rows
 }
 
 /// The store and product of request `state`'s next step.
