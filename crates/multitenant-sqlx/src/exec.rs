@@ -137,9 +137,10 @@ where
     })
 }
 
-/// Describes `sql` as scoped for the current scope (what sqlx's macros ask a database).
+/// Describes `sql` as scoped for the scope current when first polled (what sqlx's macros ask
+/// a database).
 pub(crate) fn describe<'e, DB, X>(
-    shared: &Shared,
+    shared: &'e Shared,
     inner: X,
     sql: SqlStr,
 ) -> BoxFuture<'e, Result<Describe<DB>, sqlx::Error>>
@@ -147,10 +148,10 @@ where
     DB: Backend,
     X: Executor<'e, Database = DB> + 'e,
 {
-    match shared.scope_text(sql.as_str()) {
-        Ok(scoped) => inner.describe(AssertSqlSafe(scoped).into_sql_str()),
-        Err(refusal) => future::ready(Err(refusal.into())).boxed(),
-    }
+    Box::pin(async move {
+        let scoped = shared.scope_text(sql.as_str())?;
+        inner.describe(AssertSqlSafe(scoped).into_sql_str()).await
+    })
 }
 
 /// A database error, as the refusal it stands for when it is the failure of a guard the

@@ -69,7 +69,7 @@ impl Shared {
             Err(refusal) if self.adoption == Adoption::LogAndRunUnscoped => {
                 // The SQL may hold tenant values: it goes to debug, the reason without them to warn.
                 tracing::warn!(
-                    reason = %without_values(&refusal),
+                    reason = %refusal.without_tenant_values(),
                     "multitenant adoption mode: running a refused statement unscoped; it would be refused"
                 );
                 tracing::debug!(sql = original, "multitenant adoption mode: the refused statement");
@@ -104,23 +104,6 @@ impl Shared {
     fn original_of(&self, prepared: &str) -> Result<Arc<str>, Error> {
         let known = self.prepared.read().unwrap_or_else(|e| e.into_inner());
         known.get(prepared).cloned().ok_or(Error::UnscopedStatement)
-    }
-}
-
-/// A refusal's reason without the tenant values some carry, for logs above debug level.
-fn without_values(refusal: &multitenant::Error) -> String {
-    match refusal {
-        multitenant::Error::ForeignTenant { statement, table, column, .. } => {
-            format!(
-                "refused {statement} of {table}: tenant column {column} is given a value that is not the current tenant"
-            )
-        }
-        multitenant::Error::ForeignTenantParameter { index, .. } => {
-            format!(
-                "refused: parameter {index} fills a tenant column with a value that is not the current tenant"
-            )
-        }
-        other => other.to_string(),
     }
 }
 

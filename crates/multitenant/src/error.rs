@@ -159,3 +159,29 @@ pub enum Error {
     #[error(transparent)]
     Schema(#[from] SchemaError),
 }
+
+impl Error {
+    /// The message without the tenant values some refusals name (a literal or a bound value
+    /// that is not the current tenant), for logs that must not show tenants.
+    ///
+    /// ```
+    /// let refusal = multitenant::Error::ForeignTenantParameter { index: 1, value: "7".into() };
+    /// assert_eq!(
+    ///     refusal.without_tenant_values(),
+    ///     "refused: parameter 1 fills a tenant column with a value that is not the current tenant"
+    /// );
+    /// ```
+    pub fn without_tenant_values(&self) -> String {
+        match self {
+            Self::ForeignTenant { statement, table, column, .. } => format!(
+                "refused {statement} of {table}: tenant column {column} is given a value that is not the current tenant"
+            ),
+            Self::ForeignTenantParameter { index, .. } => {
+                format!(
+                    "refused: parameter {index} fills a tenant column with a value that is not the current tenant"
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+}
