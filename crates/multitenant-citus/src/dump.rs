@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 use multitenant::{Schema, TenantType};
 use sqlx::PgConnection;
 
-use crate::check::{qualified, quote};
+use crate::ddl::{qualified, quote_ident as quote};
 use crate::{Catalog, CatalogTable, Distribution, Error};
 
 /// What to dump.

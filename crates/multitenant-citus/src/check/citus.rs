@@ -1,8 +1,9 @@
 //! The checks that need Citus: tenant tables hash-distributed by their tenant column, all in
 //! one colocation group; reference tables reference tables.
 
-use super::{Context, ProblemKind, consensus, qualified};
+use super::{Context, ProblemKind, consensus};
 use crate::Distribution;
+use crate::ddl::qualified;
 
 pub(super) fn check(context: &mut Context<'_>) {
     if context.catalog.citus.is_none() {

@@ -133,18 +133,6 @@ impl<'a> Context<'a> {
     }
 }
 
-/// `schema.name`, each part quoted when PostgreSQL needs it.
-pub(crate) fn qualified(schema: &str, name: &str) -> String {
-    format!("{}.{}", quote(schema), quote(name))
-}
-
-/// `name` as PostgreSQL needs it written to mean exactly this name.
-pub(crate) fn quote(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain { name.to_owned() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
-}
-
 /// The value most of `values` have; on a tie, the one that comes first.
 fn consensus<T: PartialEq + Clone>(values: &[T]) -> Option<T> {
     let count = |v: &T| values.iter().filter(|w| *w == v).count();
@@ -160,7 +148,8 @@ fn consensus<T: PartialEq + Clone>(values: &[T]) -> Option<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{consensus, qualified};
+    use super::consensus;
+    use crate::ddl::qualified;
 
     #[test]
     fn the_consensus_is_the_most_common_value_and_the_first_on_a_tie() {

@@ -2,7 +2,8 @@
 //! bodies read tenant tables, and PostgreSQL's functions that run SQL text or read tables by
 //! name. The rewriter sees the statements the application sends, never a function's body.
 
-use super::{Context, ProblemKind, qualified};
+use super::{Context, ProblemKind};
+use crate::ddl::qualified;
 use crate::{CatalogFunction, RoleAccess};
 
 pub(super) fn check(context: &mut Context<'_>, access: &RoleAccess) {
@@ -26,7 +27,7 @@ pub(super) fn check(context: &mut Context<'_>, access: &RoleAccess) {
 
 /// The `REVOKE` that takes `function` away from the role.
 fn revoke(access: &RoleAccess, function: &CatalogFunction) -> String {
-    let role = super::quote(&access.role);
+    let role = crate::ddl::quote_ident(&access.role);
     let routine = &function.signature;
     match function.granted_to_public {
         true => format!(

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use multitenant::{TableKind, TenantType};
 
-use super::{Context, ProblemKind, consensus, qualified, quote};
+use super::{Context, ProblemKind, consensus};
+use crate::ddl::{qualified, quote_ident as quote};
 use crate::{CatalogTable, KeyKind};
 
 pub(super) fn check(context: &mut Context<'_>) {
