@@ -88,18 +88,15 @@ pub(crate) async fn delete_product(State(db): State<Db>, Id(id): Id) -> Result<S
     }
 }
 
-/// `POST /purchases`: 404 unless the product is this store's. The composite foreign key
-/// `(store_id, product_id)` makes the database refuse another store's product too (and one
-/// deleted meanwhile).
+/// `POST /purchases`: 404 unless the product is this store's, which the composite foreign key
+/// `(store_id, product_id)` decides in the insert itself (another store's product, or one
+/// deleted meanwhile), with no query before it.
 pub(crate) async fn create_purchase(
     State(db): State<Db>,
     JsonBody(new): JsonBody<NewPurchase>,
 ) -> Result<Created<Purchase>, ApiError> {
     if new.quantity < 1 {
         return Err(ApiError::unprocessable("quantity must be at least 1"));
-    }
-    if db.product(new.product_id).await?.is_none() {
-        return Err(ApiError::NotFound("product"));
     }
     match db.insert_purchase(new.product_id, new.quantity).await {
         Ok(purchase) => Ok((StatusCode::CREATED, Json(purchase))),
