@@ -121,14 +121,19 @@ impl Cache {
         sql: &str,
         rewrite: impl FnOnce() -> Result<Template, Error>,
     ) -> Result<Arc<Template>, Error> {
-        let own = match shared.get(sql) {
-            Some(template) => Arc::new(Template::clone(&template)),
+        let shared_template = match shared.get(sql) {
+            Some(template) => template,
             None => {
-                let template = rewrite()?;
-                shared.insert(sql.into(), Arc::new(template.clone()));
-                Arc::new(template)
+                let template = Arc::new(rewrite()?);
+                shared.insert(sql.into(), Arc::clone(&template));
+                template
             }
         };
+        // Too heavy for the front: serve the shared rewrite, without a copy the front would refuse.
+        if weight(sql, &shared_template) > FRONT_WEIGHT {
+            return Ok(shared_template);
+        }
+        let own = Arc::new(Template::clone(&shared_template));
         let entry = FrontKey { rewriter: self.id, mode, sql: sql.into() };
         front_mut(|f| f.insert(entry, Arc::clone(&own)));
         Ok(own)
@@ -182,8 +187,13 @@ const ENTRY_OVERHEAD: u64 = 160;
 
 impl Weighter<FrontKey, Arc<Template>> for FrontWeight {
     fn weight(&self, key: &FrontKey, template: &Arc<Template>) -> u64 {
-        (key.sql.len() + template.sql().len()) as u64 + ENTRY_OVERHEAD
+        weight(&key.sql, template)
     }
+}
+
+/// A front entry's weight: its text, the rewritten text, and the fixed allowance.
+fn weight(sql: &str, template: &Template) -> u64 {
+    (sql.len() + template.sql().len()) as u64 + ENTRY_OVERHEAD
 }
 
 #[cfg(test)]
