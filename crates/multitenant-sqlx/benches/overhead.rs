@@ -13,6 +13,12 @@
 //!
 //! `cargo bench -p multitenant-sqlx --bench overhead` (`DATABASE_URL` names the server, default
 //! the local one; the bench creates a database and a role of its own and drops them).
+//!
+//! With `MT_BENCH_REQUESTS="<way> <op> <n>"` (way `hand`, `scoped`, `rls` or `cold`; op
+//! `point_read`, `join`, `insert` or `update`) it runs only `n` requests of that way on one
+//! connection, after a warm-up, and exits: run under `valgrind --tool=callgrind` for two values
+//! of `n`, the difference of the instruction counts divided by the difference of `n` is what
+//! the client spends per request, free of the noise of timing (docs/benchmarks.md).
 
 use std::time::Instant;
 
@@ -33,6 +39,19 @@ enum Op {
     Join,
     Insert,
     Update,
+}
+
+impl Op {
+    const ALL: [Op; 4] = [Op::PointRead, Op::Join, Op::Insert, Op::Update];
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::PointRead => "point_read",
+            Op::Join => "join",
+            Op::Insert => "insert",
+            Op::Update => "update",
+        }
+    }
 }
 
 /// The statements of each op: without tenant predicates, and written out by hand.
@@ -205,6 +224,29 @@ const SETUP: &str = "
     ANALYZE;
 ";
 
+/// What `MT_BENCH_REQUESTS` asks for: one way, one op, a number of requests.
+struct Requests {
+    way: String,
+    op: Op,
+    count: usize,
+}
+
+impl Requests {
+    fn from_env() -> Option<Self> {
+        let spec = std::env::var("MT_BENCH_REQUESTS").ok()?;
+        let usage = "MT_BENCH_REQUESTS is \"<hand|scoped|rls|cold> <point_read|join|insert|update> <n>\"";
+        let mut words = spec.split_whitespace();
+        let (Some(way), Some(op), Some(count), None) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            panic!("{usage}");
+        };
+        let op = Op::ALL.into_iter().find(|o| o.name() == op).unwrap_or_else(|| panic!("{usage}"));
+        let count = count.parse().unwrap_or_else(|_| panic!("{usage}"));
+        Some(Self { way: way.to_owned(), op, count })
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let database = format!("mt_bench_{}", std::process::id());
@@ -226,25 +268,62 @@ async fn main() {
         .expect("valid schema");
     // The same privileges; the policies bind `mt_bench_rls` only (`mt_bench_app` bypasses them).
     let (app, rls) = (url_of(&database, "mt_bench_app"), url_of(&database, "mt_bench_rls"));
+    match Requests::from_env() {
+        Some(requests) => count_requests(&requests, &schema, &app, &rls).await,
+        None => compare(&schema, &app, &rls).await,
+    }
+    let drop_database = format!("DROP DATABASE {database} WITH (FORCE)");
+    sqlx::raw_sql(AssertSqlSafe(drop_database)).execute(&mut admin).await.expect("drop the database");
+    sqlx::raw_sql("DROP ROLE mt_bench_app; DROP ROLE mt_bench_rls")
+        .execute(&mut admin)
+        .await
+        .expect("drop the roles");
+}
+
+/// The four ways over the given pools, named.
+fn ways(schema: &Schema, pool: &PgPool, rls_pool: &PgPool) -> [(&'static str, Way); 4] {
+    [
+        ("hand", Way::Hand(pool.clone())),
+        ("scoped", Way::Scoped(ScopedPool::new(pool.clone(), schema.clone()))),
+        ("rls", Way::Rls(rls_pool.clone())),
+        ("cold", Way::Scoped(ScopedPool::builder(schema.clone()).cache_capacity(0).build(pool.clone()))),
+    ]
+}
+
+/// Runs `requests.count` requests of one way on one connection, after a warm-up of 100: what
+/// callgrind counts.
+async fn count_requests(requests: &Requests, schema: &Schema, app: &str, rls: &str) {
+    let pool = PgPoolOptions::new().max_connections(1).connect(app).await.expect("connect");
+    let rls_pool = PgPoolOptions::new().max_connections(1).connect(rls).await.expect("connect");
+    let ways = ways(schema, &pool, &rls_pool);
+    let (_, way) = ways.iter().find(|(name, _)| *name == requests.way).unwrap_or_else(|| {
+        panic!("no way named {:?}: hand, scoped, rls or cold", requests.way);
+    });
+    let mut held = Held::take(way).await;
+    throughput_held(&mut held, requests.op, 100, u64::MAX).await;
+    throughput_held(&mut held, requests.op, requests.count, 1).await;
+    drop(held);
+    pool.close().await;
+    rls_pool.close().await;
+}
+
+/// The ways taking turns over every op, on one connection and in a pool: the tables of
+/// docs/benchmarks.md.
+async fn compare(schema: &Schema, app: &str, rls: &str) {
     for (label, connections, tasks, ops) in
         [("one connection", 1, 1, 400), ("pool of 8, 32 tasks", 8, 32, 1_600)]
     {
         // On one connection, each way holds one of its own for the whole run (three share `app`).
         let app_connections = if tasks == 1 { 3 } else { connections };
-        let pool =
-            PgPoolOptions::new().max_connections(app_connections).connect(&app).await.expect("connect");
-        let rls_pool =
-            PgPoolOptions::new().max_connections(connections).connect(&rls).await.expect("connect");
-        let ways = [
-            ("hand", Way::Hand(pool.clone())),
-            ("scoped", Way::Scoped(ScopedPool::new(pool.clone(), schema.clone()))),
-            ("rls", Way::Rls(rls_pool.clone())),
-            ("cold", Way::Scoped(ScopedPool::builder(schema.clone()).cache_capacity(0).build(pool.clone()))),
-        ];
+        let pool = PgPoolOptions::new().max_connections(app_connections).connect(app).await.expect("connect");
+        let rls_pool = PgPoolOptions::new().max_connections(connections).connect(rls).await.expect("connect");
+        let ways = ways(schema, &pool, &rls_pool);
         println!("\n## {label} ({ops} requests per way per round, {ROUNDS} rounds, median)\n");
-        println!("| op | hand/s | scoped/s | rls/s | cold/s | scoped/hand | scoped/rls | cold/hand |");
-        println!("|---|---|---|---|---|---|---|---|");
-        for op in [Op::PointRead, Op::Join, Op::Insert, Op::Update] {
+        println!(
+            "| op | hand/s | scoped/s | rls/s | cold/s | scoped/hand | scoped/rls | hand/rls | cold/hand |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|");
+        for op in Op::ALL {
             let mut rates: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
             let mut held = Vec::new();
             for (_, way) in &ways {
@@ -267,23 +346,18 @@ async fn main() {
                 |a: usize, b: usize| median(rates[a].iter().zip(&rates[b]).map(|(x, y)| x / y).collect());
             let m: Vec<f64> = rates.iter().cloned().map(median).collect();
             println!(
-                "| {op:?} | {:.0} | {:.0} | {:.0} | {:.0} | {:.3} | {:.2} | {:.3} |",
+                "| {op:?} | {:.0} | {:.0} | {:.0} | {:.0} | {:.3} | {:.2} | {:.2} | {:.3} |",
                 m[0],
                 m[1],
                 m[2],
                 m[3],
                 ratio(1, 0),
                 ratio(1, 2),
+                ratio(0, 2),
                 ratio(3, 0)
             );
         }
         pool.close().await;
         rls_pool.close().await;
     }
-    let drop_database = format!("DROP DATABASE {database} WITH (FORCE)");
-    sqlx::raw_sql(AssertSqlSafe(drop_database)).execute(&mut admin).await.expect("drop the database");
-    sqlx::raw_sql("DROP ROLE mt_bench_app; DROP ROLE mt_bench_rls")
-        .execute(&mut admin)
-        .await
-        .expect("drop the roles");
 }
