@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use futures_util::future::{self, BoxFuture};
 use futures_util::stream::{self, BoxStream, Stream};
-use futures_util::{FutureExt, StreamExt, TryFutureExt, TryStreamExt};
+use futures_util::{FutureExt, StreamExt, TryFutureExt};
 use multitenant::{Rewritten, Scope};
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use sqlx::{Database, Describe, Either, Execute, Executor};
@@ -90,16 +90,15 @@ impl<DB: Backend> Prepared<DB> {
     }
 
     /// Streams the statement's results from `inner`.
-    pub(crate) fn fetch_many<'e, X>(self, inner: X) -> BoxStream<'e, Result<Step<DB>, sqlx::Error>>
+    pub(crate) fn fetch_many<'e, X>(self, inner: X) -> Steps<'e, DB>
     where
         X: Executor<'e, Database = DB> + 'e,
     {
         match self.plan {
             Ok(Plan { query, rewritten }) => {
-                let steps = inner.fetch_many(query).map_err(move |e| explain(rewritten.as_ref(), e));
-                InSpan { inner: steps.boxed(), span: self.span }.boxed()
+                Steps::Running { steps: inner.fetch_many(query), rewritten, span: self.span }
             }
-            Err(refusal) => stream::once(future::ready(Err(refusal.into()))).boxed(),
+            Err(refusal) => Steps::Refused(Some(refusal)),
         }
     }
 
@@ -167,18 +166,23 @@ fn explain(rewritten: Option<&Rewritten>, error: sqlx::Error) -> sqlx::Error {
     }
 }
 
-/// A stream polled inside a span, so the driver's events belong to the statement.
-struct InSpan<S> {
-    inner: S,
-    span: Span,
+/// A statement's results: the driver's stream polled inside the statement's span (so the
+/// driver's events belong to the statement), each error explained; or the refusal, once.
+pub(crate) enum Steps<'e, DB: Database> {
+    Running { steps: BoxStream<'e, Result<Step<DB>, sqlx::Error>>, rewritten: Option<Rewritten>, span: Span },
+    Refused(Option<Error>),
 }
 
-impl<S: Stream + Unpin> Stream for InSpan<S> {
-    type Item = S::Item;
+impl<DB: Database> Stream for Steps<'_, DB> {
+    type Item = Result<Step<DB>, sqlx::Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        let this = &mut *self;
-        let _entered = this.span.enter();
-        this.inner.poll_next_unpin(cx)
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match &mut *self {
+            Steps::Running { steps, rewritten, span } => {
+                let _entered = span.enter();
+                steps.poll_next_unpin(cx).map_err(|e| explain(rewritten.as_ref(), e))
+            }
+            Steps::Refused(refusal) => Poll::Ready(refusal.take().map(|refusal| Err(refusal.into()))),
+        }
     }
 }
