@@ -239,6 +239,14 @@ impl TenantRejection {
         }
     }
 
+    /// What a missing tenant's message says to send.
+    pub(crate) fn expected(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Missing { expected, .. } => Some(expected),
+            _ => None,
+        }
+    }
+
     pub(crate) fn malformed(place: Place, malformed: Malformed) -> Self {
         Self(Repr::Malformed { place, malformed })
     }

@@ -35,7 +35,9 @@
 //! | [`TenantLayer::path_segment`] | a path segment, by position from 0 | `/t/42/ads` with `path_segment(1)` |
 //! | [`TenantLayer::from_fn`] | an async function of the request's head | a verified session, a JWT claim |
 //!
-//! Any of them can be followed by a [`check`](TenantLayer::check): an async hook that sees the
+//! [`or`](TenantLayer::or) adds a place to look when the first finds nothing
+//! (`TenantLayer::header().or(TenantSource::subdomain())`); a malformed tenant where one looks
+//! is refused, not passed over. Any of them can be followed by a [`check`](TenantLayer::check): an async hook that sees the
 //! request's head and the tenant, runs in the tenant's scope, and may reject it ("does this
 //! store exist?", "may this user act for it?").
 //!
@@ -114,7 +116,7 @@ use std::pin::Pin;
 
 pub use error::{MissingStatus, RejectionKind, TenantRejection};
 pub use extract::Tenant;
-pub use tenant::{ResponseFuture, TenantLayer, TenantService};
+pub use tenant::{ResponseFuture, TenantLayer, TenantService, TenantSource};
 
 /// The future a resolver function or a check hook returns: write `Box::pin(async move {
 /// ... })`.

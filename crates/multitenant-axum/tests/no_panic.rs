@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, Request, StatusCode, Uri};
 use axum::routing::get;
 use common::{Answer, echo, json_error};
 use multitenant::TenantType;
-use multitenant_axum::TenantLayer;
+use multitenant_axum::{TenantLayer, TenantSource};
 use proptest::prelude::*;
 use tower::ServiceExt;
 
@@ -26,6 +26,7 @@ fn layers() -> Vec<TenantLayer> {
         TenantLayer::path_segment(0),
         TenantLayer::path_segment(1).tenant_type(text),
         TenantLayer::path_segment(2).tenant_type(TenantType::Integer),
+        TenantLayer::header().or(TenantSource::subdomain()).or(TenantSource::path_segment(0)),
     ]
 }
 

@@ -9,7 +9,7 @@ use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::routing::{get, post};
 use common::{Answer, echo, get as request, send};
 use multitenant::{Scope, TenantId, TenantType};
-use multitenant_axum::{MissingStatus, RejectionKind, Tenant, TenantLayer, TenantRejection};
+use multitenant_axum::{MissingStatus, RejectionKind, Tenant, TenantLayer, TenantRejection, TenantSource};
 
 fn app(layer: TenantLayer) -> Router {
     Router::new().route("/", get(echo)).route("/{*rest}", get(echo)).layer(layer)
@@ -366,4 +366,66 @@ async fn admin_routes_beside_tenant_routes_run_unscoped() {
     send(&app, request("/ads", &[])).await.error(StatusCode::BAD_REQUEST);
     let unknown = send(&app, request("/nowhere", &[])).await;
     assert_eq!((unknown.status, unknown.content_type), (StatusCode::NOT_FOUND, None));
+}
+
+// Chained sources.
+
+fn header_or_subdomain() -> TenantLayer {
+    TenantLayer::header().or(TenantSource::subdomain())
+}
+
+#[tokio::test]
+async fn a_chain_takes_the_first_source_that_finds_a_tenant() {
+    let both = request("/", &[("x-tenant-id", "7"), ("host", "8.localhost:3000")]);
+    assert_eq!(send(&app(header_or_subdomain()), both).await.tenant(), "7");
+    assert_eq!(host(header_or_subdomain(), "8.localhost:3000").await.tenant(), "8");
+    let three = header_or_subdomain().or(TenantSource::path_segment(1));
+    assert_eq!(path(three, "/t/9").await.tenant(), "9");
+}
+
+#[tokio::test]
+async fn a_malformed_tenant_is_refused_where_it_is_not_passed_over() {
+    let cases = [
+        (vec![("x-tenant-id", "1"), ("x-tenant-id", "2"), ("host", "8.localhost")], "is sent more than once"),
+        (vec![("x-tenant-id", "acme"), ("host", "8.localhost")], "in the x-tenant-id header"),
+        (vec![("host", "acme.localhost")], "in the subdomain"),
+        (vec![("host", "a.b.localhost")], "in the subdomain"),
+    ];
+    for (headers, expected) in cases {
+        let message =
+            send(&app(header_or_subdomain()), request("/", &headers)).await.error(StatusCode::BAD_REQUEST);
+        assert!(message.contains(expected), "{headers:?}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_chain_that_finds_nothing_names_every_place_it_looked() {
+    for headers in
+        [vec![], vec![("host", "127.0.0.1:3000")], vec![("host", "localhost")], vec![("x-tenant-id", "")]]
+    {
+        let answer = send(&app(header_or_subdomain()), request("/", &headers)).await;
+        assert_eq!(
+            answer.error(StatusCode::BAD_REQUEST),
+            "missing tenant: send the x-tenant-id header with the tenant id, or the request to the \
+             tenant's subdomain, as in <tenant>.example.com",
+            "{headers:?}"
+        );
+    }
+    let unauthorized = header_or_subdomain().missing_status(MissingStatus::Unauthorized);
+    let answer = send(&app(unauthorized), request("/", &[])).await;
+    assert!(answer.error(StatusCode::UNAUTHORIZED).starts_with("missing tenant"));
+}
+
+#[tokio::test]
+async fn a_function_ends_a_chain_and_the_check_runs_on_whichever_source_found_the_tenant() {
+    let layer = TenantLayer::header()
+        .or(TenantSource::from_fn(|_parts| Box::pin(async { Ok(TenantId::from(5_i64)) })))
+        .check(|_parts, tenant| {
+            let known = *tenant != TenantId::from(6_i64);
+            let tenant = tenant.clone();
+            Box::pin(async move { known.then_some(()).ok_or_else(|| TenantRejection::unknown(&tenant)) })
+        });
+    assert_eq!(header(layer.clone(), "4").await.tenant(), "4");
+    assert_eq!(send(&app(layer.clone()), request("/", &[])).await.tenant(), "5");
+    header(layer, "6").await.error(StatusCode::NOT_FOUND);
 }

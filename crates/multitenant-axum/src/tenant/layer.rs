@@ -51,6 +51,63 @@ pub(crate) enum Source {
     Subdomain(Option<String>),
     PathSegment(usize),
     Function(ResolveFn),
+    /// The first of these that finds a tenant in the request (never another `FirstOf`).
+    FirstOf(Vec<Source>),
+}
+
+impl Source {
+    /// The sources to try in turn: this one, or the ones it chains.
+    fn into_chain(self) -> Vec<Source> {
+        match self {
+            Self::FirstOf(sources) => sources,
+            one => vec![one],
+        }
+    }
+}
+
+/// A place to read the tenant when the layer's own source finds none: see
+/// [`TenantLayer::or`]. Each constructor reads as the [`TenantLayer`] constructor of the same
+/// name.
+#[derive(Clone, Debug)]
+pub struct TenantSource(Source);
+
+impl TenantSource {
+    /// The `X-Tenant-Id` header, as [`TenantLayer::header`].
+    pub fn header() -> Self {
+        Self::header_named(TenantLayer::DEFAULT_HEADER)
+    }
+
+    /// The header `name`, as [`TenantLayer::header_named`].
+    pub fn header_named(name: HeaderName) -> Self {
+        Self(Source::Header(name))
+    }
+
+    /// The subdomain of the host, as [`TenantLayer::subdomain`].
+    pub fn subdomain() -> Self {
+        Self(Source::Subdomain(None))
+    }
+
+    /// The one label before `base` in the host, as [`TenantLayer::subdomain_of`].
+    pub fn subdomain_of(base: &str) -> Self {
+        Self(Source::Subdomain(Some(base.trim_matches('.').to_ascii_lowercase())))
+    }
+
+    /// Path segment `index`, as [`TenantLayer::path_segment`].
+    pub fn path_segment(index: usize) -> Self {
+        Self(Source::PathSegment(index))
+    }
+
+    /// An async function of the request's head, as [`TenantLayer::from_fn`]. It ends a chain:
+    /// whatever it answers, missing included, is the answer.
+    pub fn from_fn<F>(resolve: F) -> Self
+    where
+        F: for<'a> Fn(&'a mut Parts) -> BoxFuture<'a, Result<TenantId, TenantRejection>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        Self(Source::Function(Arc::new(resolve)))
+    }
 }
 
 pub(crate) type ResolveFn =
@@ -82,7 +139,7 @@ impl TenantLayer {
     /// let layer = TenantLayer::header_named(HeaderName::from_static("x-store-id"));
     /// ```
     pub fn header_named(name: HeaderName) -> Self {
-        Self::new(Source::Header(name))
+        Self::new(TenantSource::header_named(name))
     }
 
     /// Reads the tenant from the subdomain of the `Host` header (or of the request URI's
@@ -94,15 +151,14 @@ impl TenantLayer {
     /// has no tenant. `X-Forwarded-Host` is not read. In production prefer
     /// [`subdomain_of`](Self::subdomain_of), which names the domain.
     pub fn subdomain() -> Self {
-        Self::new(Source::Subdomain(None))
+        Self::new(TenantSource::subdomain())
     }
 
     /// Reads the tenant from the one label before `base` in the host: with
     /// `subdomain_of("example.com")`, `acme.example.com` -> `acme`; `example.com` and other
     /// domains have no tenant, and `a.b.example.com` is refused.
     pub fn subdomain_of(base: &str) -> Self {
-        let base = base.trim_matches('.').to_ascii_lowercase();
-        Self::new(Source::Subdomain(Some(base)))
+        Self::new(TenantSource::subdomain_of(base))
     }
 
     /// Reads the tenant from path segment `index`, counting from 0: for `/t/{tenant}/...`,
@@ -111,7 +167,7 @@ impl TenantLayer {
     /// The path is the one the layer sees: applied to a router given to
     /// [`Router::nest`](axum::Router::nest), that is the path after the nest's prefix.
     pub fn path_segment(index: usize) -> Self {
-        Self::new(Source::PathSegment(index))
+        Self::new(TenantSource::path_segment(index))
     }
 
     /// Resolves the tenant with an async function of the request's head: the place for a
@@ -145,7 +201,27 @@ impl TenantLayer {
             + Sync
             + 'static,
     {
-        Self::new(Source::Function(Arc::new(resolve)))
+        Self::new(TenantSource::from_fn(resolve))
+    }
+
+    /// Reads the tenant from `fallback` when the request has none where the layer looks first
+    /// (chains: the first source that finds one wins). Only a missing tenant falls through: a
+    /// malformed one (a repeated header, a value that is not a tenant id) is refused there and
+    /// then, so no request can choose which source is believed by sending a bad value. With
+    /// none found, the 400 (or 401) names every place it looked.
+    ///
+    /// ```
+    /// use multitenant_axum::{TenantLayer, TenantSource};
+    ///
+    /// // `X-Tenant-Id: 7`, else a request to `7.localhost`.
+    /// let layer = TenantLayer::header().or(TenantSource::subdomain());
+    /// ```
+    pub fn or(mut self, fallback: TenantSource) -> Self {
+        let config = Arc::make_mut(&mut self.config);
+        let mut chain = std::mem::replace(&mut config.source, Source::FirstOf(Vec::new())).into_chain();
+        chain.extend(fallback.0.into_chain());
+        config.source = Source::FirstOf(chain);
+        self
     }
 
     /// Reads tenants as `tenant_type` ([`TenantType::BigInt`] by default).
@@ -191,9 +267,9 @@ impl TenantLayer {
         self
     }
 
-    fn new(source: Source) -> Self {
+    fn new(source: TenantSource) -> Self {
         let config = Config {
-            source,
+            source: source.0,
             tenant_type: TenantType::BigInt,
             missing_status: MissingStatus::default(),
             check: None,
@@ -234,6 +310,7 @@ impl fmt::Debug for Source {
             Self::Subdomain(base) => f.debug_tuple("Subdomain").field(base).finish(),
             Self::PathSegment(index) => f.debug_tuple("PathSegment").field(index).finish(),
             Self::Function(_) => f.write_str("Function(<fn>)"),
+            Self::FirstOf(sources) => f.debug_tuple("FirstOf").field(sources).finish(),
         }
     }
 }

@@ -15,7 +15,7 @@ use tower::Service;
 
 pub use future::ResponseFuture;
 use layer::Config;
-pub use layer::TenantLayer;
+pub use layer::{TenantLayer, TenantSource};
 use resolve::Start;
 
 /// Resolves each request's tenant and calls the inner service in that tenant's scope, or

@@ -12,7 +12,7 @@ use multitenant::TenantId;
 use super::layer::{Config, ResolveFn, Source};
 use super::source;
 use crate::error::Place;
-use crate::{BoxFuture, TenantRejection};
+use crate::{BoxFuture, RejectionKind, TenantRejection};
 
 /// How resolution starts.
 pub(crate) enum Start {
@@ -30,24 +30,55 @@ pub(crate) enum Later {
     Check(TenantId),
 }
 
+/// What a source read from the request.
+enum Read<'r> {
+    /// The tenant's text and where it was, or why there is none.
+    Found(Result<(Cow<'r, str>, Place), TenantRejection>),
+    /// A function decides.
+    Call(ResolveFn),
+}
+
+/// Reads `source` from the request; a chain tries its sources in turn while they find nothing.
+fn read<'r>(source: &Source, headers: &'r HeaderMap, uri: &'r Uri) -> Read<'r> {
+    Read::Found(match source {
+        Source::Header(name) => {
+            source::header(headers, name).map(|text| (Cow::Borrowed(text), Place::Header(name.clone())))
+        }
+        Source::Subdomain(base) => {
+            source::subdomain(headers, uri, base.as_deref()).map(|text| (Cow::Owned(text), Place::Subdomain))
+        }
+        Source::PathSegment(index) => {
+            source::path_segment(uri, *index).map(|text| (text, Place::PathSegment(*index)))
+        }
+        Source::Function(resolve) => return Read::Call(Arc::clone(resolve)),
+        Source::FirstOf(chain) => {
+            let mut looked = Vec::new();
+            for source in chain {
+                match read(source, headers, uri) {
+                    Read::Found(Err(rejection)) if rejection.kind() == RejectionKind::Missing => {
+                        looked.extend(rejection.expected().map(str::to_owned));
+                    }
+                    found => return found,
+                }
+            }
+            Err(TenantRejection::missing(looked.join(", or ")))
+        }
+    })
+}
+
 /// The request (head and body together again) and its tenant, once resolved later.
 pub(crate) type Resolving<B> = BoxFuture<'static, (Request<B>, Result<TenantId, TenantRejection>)>;
 
 impl Config {
     /// Starts resolving the tenant of a request with these headers and URI.
     pub(crate) fn start(&self, headers: &HeaderMap, uri: &Uri) -> Start {
-        let (text, place) = match &self.source {
-            Source::Header(name) => {
-                (source::header(headers, name).map(Cow::Borrowed), Place::Header(name.clone()))
-            }
-            Source::Subdomain(base) => {
-                (source::subdomain(headers, uri, base.as_deref()).map(Cow::Owned), Place::Subdomain)
-            }
-            Source::PathSegment(index) => (source::path_segment(uri, *index), Place::PathSegment(*index)),
-            Source::Function(resolve) => return Start::Later(Later::Call(Arc::clone(resolve))),
+        let read = match read(&self.source, headers, uri) {
+            Read::Call(resolve) => return Start::Later(Later::Call(resolve)),
+            Read::Found(found) => found,
         };
-        let read =
-            text.and_then(|text| self.tenant_type.parse(&text).map_err(|e| TenantRejection::parse(place, e)));
+        let read = read.and_then(|(text, place)| {
+            self.tenant_type.parse(&text).map_err(|e| TenantRejection::parse(place, e))
+        });
         match (read, &self.check) {
             (Ok(tenant), Some(_)) => Start::Later(Later::Check(tenant)),
             (read, _) => {
