@@ -107,7 +107,7 @@ mod tests {
     use super::*;
 
     macro_rules! read_cases {
-        ($($name:ident: $value:expr, $expected:expr => $result:pat;)*) => {$(
+        ($($name:ident: $value:expr, $expected:expr => $result:pat_param,)*) => {$(
             #[test]
             fn $name() {
                 let read = tenant_of(&$value, 1, $expected);
@@ -117,19 +117,19 @@ mod tests {
     }
 
     read_cases! {
-        bigint_as_bigint: Value::BigInt(Some(7)), TenantType::BigInt => Ok(TenantId::I64(7));
-        int_widens_to_bigint: Value::Int(Some(7)), TenantType::BigInt => Ok(TenantId::I64(7));
-        unsigned_as_integer: Value::Unsigned(Some(7)), TenantType::Integer => Ok(TenantId::I32(7));
-        too_big_for_integer: Value::BigInt(Some(1 << 40)), TenantType::Integer => Err(Error::UncheckableValue { .. });
-        too_big_for_bigint: Value::BigUnsigned(Some(u64::MAX)), TenantType::BigInt => Err(Error::UncheckableValue { .. });
-        null_is_refused: Value::BigInt(None), TenantType::BigInt => Err(Error::NullTenantValue { index: 1 });
-        text_for_bigint_is_refused: Value::String(Some("7".into())), TenantType::BigInt => Err(Error::UncheckableValue { .. });
-        float_is_refused: Value::Double(Some(7.0)), TenantType::BigInt => Err(Error::UncheckableValue { .. });
-        text_as_text: Value::String(Some("acme".into())), TenantType::Text => Ok(TenantId::Text(_));
-        uuid_as_uuid: Value::Uuid(Some(uuid::Uuid::nil())), TenantType::Uuid => Ok(TenantId::Uuid(_));
-        uuid_text_as_uuid: Value::String(Some(uuid::Uuid::nil().to_string())), TenantType::Uuid => Ok(TenantId::Uuid(_));
-        bad_uuid_text_is_refused: Value::String(Some("x".into())), TenantType::Uuid => Err(Error::UncheckableValue { .. });
-        integer_for_text_is_refused: Value::BigInt(Some(7)), TenantType::Text => Err(Error::UncheckableValue { .. });
+        bigint_as_bigint: Value::BigInt(Some(7)), TenantType::BigInt => Ok(TenantId::I64(7)),
+        int_widens_to_bigint: Value::Int(Some(7)), TenantType::BigInt => Ok(TenantId::I64(7)),
+        unsigned_as_integer: Value::Unsigned(Some(7)), TenantType::Integer => Ok(TenantId::I32(7)),
+        too_big_for_integer: Value::BigInt(Some(1 << 40)), TenantType::Integer => Err(Error::UncheckableValue { .. }),
+        too_big_for_bigint: Value::BigUnsigned(Some(u64::MAX)), TenantType::BigInt => Err(Error::UncheckableValue { .. }),
+        null_is_refused: Value::BigInt(None), TenantType::BigInt => Err(Error::NullTenantValue { index: 1 }),
+        text_for_bigint_is_refused: Value::String(Some("7".into())), TenantType::BigInt => Err(Error::UncheckableValue { .. }),
+        float_is_refused: Value::Double(Some(7.0)), TenantType::BigInt => Err(Error::UncheckableValue { .. }),
+        text_as_text: Value::String(Some("acme".into())), TenantType::Text => Ok(TenantId::Text(_)),
+        uuid_as_uuid: Value::Uuid(Some(uuid::Uuid::nil())), TenantType::Uuid => Ok(TenantId::Uuid(_)),
+        uuid_text_as_uuid: Value::String(Some(uuid::Uuid::nil().to_string())), TenantType::Uuid => Ok(TenantId::Uuid(_)),
+        bad_uuid_text_is_refused: Value::String(Some("x".into())), TenantType::Uuid => Err(Error::UncheckableValue { .. }),
+        integer_for_text_is_refused: Value::BigInt(Some(7)), TenantType::Text => Err(Error::UncheckableValue { .. }),
     }
 
     #[test]
