@@ -169,6 +169,7 @@ impl Drop for PgDatabase {
 }
 
 /// One `#[tokio::test]` per shared test body in `ops`, on the fixture `$fixture` builds.
+#[allow(unused_macros)]
 macro_rules! operation_tests {
     ($fixture:path) => {
         operation_tests!(@each $fixture;

@@ -57,8 +57,15 @@ pub async fn rows_of(raw: &DatabaseConnection, store: i64) -> Rows {
 /// The seeded rows of `store`.
 pub fn seeded(store: i64) -> Rows {
     let (prefix, prices, purchases, links): (_, [i64; 3], _, Vec<(i64, i64)>) = match store {
-        NORTH => ("north", [300, 450, 500], vec![(1, 1, 2), (2, 2, 1), (3, 1, 5)], vec![(1, 1), (2, 2), (3, 2)]),
-        _ => ("south", [310, 460, 520], vec![(1, 3, 4), (2, 2, 3), (3, 3, 1)], vec![(1, 1), (2, 2), (3, 1), (3, 2)]),
+        NORTH => {
+            ("north", [300, 450, 500], vec![(1, 1, 2), (2, 2, 1), (3, 1, 5)], vec![(1, 1), (2, 2), (3, 2)])
+        }
+        _ => (
+            "south",
+            [310, 460, 520],
+            vec![(1, 3, 4), (2, 2, 3), (3, 3, 1)],
+            vec![(1, 1), (2, 2), (3, 1), (3, 2)],
+        ),
     };
     let names = ["tea", "cake", "pie"];
     Rows {
@@ -103,10 +110,13 @@ pub async fn the_raw_connection_sees_every_store(f: &Fixture) {
 }
 
 pub async fn find(f: &Fixture) {
-    for (store, expected) in [(NORTH, ["north tea", "north cake", "north pie"]), (SOUTH, ["south tea", "south cake", "south pie"])] {
-        let found = with_tenant(store, products::Entity::find().order_by_asc(products::Column::Id).all(&f.db))
-            .await
-            .expect("find");
+    for (store, expected) in
+        [(NORTH, ["north tea", "north cake", "north pie"]), (SOUTH, ["south tea", "south cake", "south pie"])]
+    {
+        let found =
+            with_tenant(store, products::Entity::find().order_by_asc(products::Column::Id).all(&f.db))
+                .await
+                .expect("find");
         assert_eq!(names(&found), expected);
         assert!(found.iter().all(|p| p.store_id == store));
     }
@@ -125,16 +135,23 @@ pub async fn find_by_id(f: &Fixture) {
 }
 
 pub async fn find_for_several_tenants(f: &Fixture) {
-    let select = || products::Entity::find().order_by_asc(products::Column::StoreId).order_by_asc(products::Column::Id);
+    let select = || {
+        products::Entity::find().order_by_asc(products::Column::StoreId).order_by_asc(products::Column::Id)
+    };
     let both = with_tenants([NORTH, SOUTH], select().all(&f.db)).await.expect("find for two stores");
-    assert_eq!(names(&both), ["north tea", "north cake", "north pie", "south tea", "south cake", "south pie"]);
+    assert_eq!(
+        names(&both),
+        ["north tea", "north cake", "north pie", "south tea", "south cake", "south pie"]
+    );
     let with_unknown = with_tenants([SOUTH, 3], select().all(&f.db)).await.expect("find for south and 3");
     assert_eq!(names(&with_unknown), ["south tea", "south cake", "south pie"]);
 }
 
 pub async fn filter(f: &Fixture) {
     let select = || {
-        products::Entity::find().filter(products::Column::PriceCents.gt(455)).order_by_asc(products::Column::Id)
+        products::Entity::find()
+            .filter(products::Column::PriceCents.gt(455))
+            .order_by_asc(products::Column::Id)
     };
     let north = with_tenant(NORTH, select().all(&f.db)).await.expect("filter");
     assert_eq!(names(&north), ["north pie"]);
@@ -159,10 +176,14 @@ pub async fn join(f: &Fixture) {
 
 pub async fn find_related(f: &Fixture) {
     with_tenant(NORTH, async {
-        let tea = products::Entity::find_by_id((NORTH, 1)).one(&f.db).await.expect("find").expect("north tea");
+        let tea =
+            products::Entity::find_by_id((NORTH, 1)).one(&f.db).await.expect("find").expect("north tea");
         let bought = tea.find_related(purchases::Entity).order_by_asc(purchases::Column::Id).all(&f.db).await;
         let bought = bought.expect("find related");
-        assert_eq!(bought.iter().map(|p| (p.store_id, p.id, p.quantity)).collect::<Vec<_>>(), [(1, 1, 2), (1, 3, 5)]);
+        assert_eq!(
+            bought.iter().map(|p| (p.store_id, p.id, p.quantity)).collect::<Vec<_>>(),
+            [(1, 1, 2), (1, 3, 5)]
+        );
     })
     .await;
 }
@@ -177,7 +198,8 @@ pub async fn find_also_related(f: &Fixture) {
     )
     .await
     .expect("find also related");
-    let pairs: Vec<_> = pairs.iter().map(|(p, product)| (p.id, product.as_ref().map(|x| x.name.as_str()))).collect();
+    let pairs: Vec<_> =
+        pairs.iter().map(|(p, product)| (p.id, product.as_ref().map(|x| x.name.as_str()))).collect();
     assert_eq!(pairs, [(1, Some("north tea")), (2, Some("north cake")), (3, Some("north tea"))]);
 }
 
@@ -203,18 +225,23 @@ pub async fn find_with_related(f: &Fixture) {
 
 pub async fn load_one(f: &Fixture) {
     with_tenant(NORTH, async {
-        let bought = purchases::Entity::find().order_by_asc(purchases::Column::Id).all(&f.db).await.expect("find");
+        let bought =
+            purchases::Entity::find().order_by_asc(purchases::Column::Id).all(&f.db).await.expect("find");
         let products = bought.load_one(products::Entity, &f.db).await.expect("load one");
-        let loaded: Vec<_> = products.iter().map(|p| p.as_ref().map(|p| (p.store_id, p.name.as_str()))).collect();
+        let loaded: Vec<_> =
+            products.iter().map(|p| p.as_ref().map(|p| (p.store_id, p.name.as_str()))).collect();
         assert_eq!(loaded, [Some((1, "north tea")), Some((1, "north cake")), Some((1, "north tea"))]);
     })
     .await;
 }
 
 pub async fn load_many(f: &Fixture) {
-    for (store, expected) in [(NORTH, vec![vec![1, 3], vec![2], vec![]]), (SOUTH, vec![vec![], vec![2], vec![1, 3]])] {
+    for (store, expected) in
+        [(NORTH, vec![vec![1, 3], vec![2], vec![]]), (SOUTH, vec![vec![], vec![2], vec![1, 3]])]
+    {
         with_tenant(store, async {
-            let products = products::Entity::find().order_by_asc(products::Column::Id).all(&f.db).await.expect("find");
+            let products =
+                products::Entity::find().order_by_asc(products::Column::Id).all(&f.db).await.expect("find");
             let bought = products.load_many(purchases::Entity, &f.db).await.expect("load many");
             let mut loaded: Vec<Vec<i64>> = bought.iter().map(|b| ids(b)).collect();
             loaded.iter_mut().for_each(|b| b.sort_unstable());
@@ -231,7 +258,8 @@ pub async fn load_many_to_many(f: &Fixture) {
         (SOUTH, vec![vec!["drinks"], vec!["bakery"], vec!["bakery", "drinks"]]),
     ] {
         with_tenant(store, async {
-            let products = products::Entity::find().order_by_asc(products::Column::Id).all(&f.db).await.expect("find");
+            let products =
+                products::Entity::find().order_by_asc(products::Column::Id).all(&f.db).await.expect("find");
             let loaded = products
                 .load_many_to_many(categories::Entity, product_categories::Entity, &f.db)
                 .await
@@ -266,7 +294,8 @@ pub async fn insert_many(f: &Fixture) {
 
 pub async fn save_changes_one_column(f: &Fixture) {
     with_tenant(NORTH, async {
-        let tea = products::Entity::find_by_id((NORTH, 1)).one(&f.db).await.expect("find").expect("north tea");
+        let tea =
+            products::Entity::find_by_id((NORTH, 1)).one(&f.db).await.expect("find").expect("north tea");
         let mut tea: products::ActiveModel = tea.into();
         tea.name = Set("north green tea".to_owned());
         tea.save(&f.db).await.expect("save");
@@ -330,7 +359,8 @@ pub async fn delete(f: &Fixture) {
         assert_eq!(by_id.rows_affected, 1);
         let other = purchases::Entity::delete_by_id((SOUTH, 1)).exec(&f.db).await.expect("delete other");
         assert_eq!(other.rows_affected, 0, "deleted another store's purchase by its full key");
-        let third = purchases::Entity::find_by_id((NORTH, 3)).one(&f.db).await.expect("find").expect("purchase 3");
+        let third =
+            purchases::Entity::find_by_id((NORTH, 3)).one(&f.db).await.expect("find").expect("purchase 3");
         assert_eq!(third.delete(&f.db).await.expect("delete model").rows_affected, 1);
     })
     .await;
@@ -515,10 +545,16 @@ pub async fn refused_without_a_tenant(f: &Fixture) {
     let missing = Statement::from_string(f.backend(), "SELECT * FROM products JOIN no_such_table ON true");
     let error = f.db.query_all_raw(missing).await.expect_err("refused");
     assert!(matches!(refusal(&error), Error::Refused(multitenant::Error::MissingTenant { .. })), "{error}");
-    let error = f.db.execute_unprepared("DELETE FROM no_such_table; DELETE FROM products").await.expect_err("refused");
+    let error =
+        f.db.execute_unprepared("DELETE FROM no_such_table; DELETE FROM products")
+            .await
+            .expect_err("refused");
     assert!(matches!(refusal(&error), Error::Refused(multitenant::Error::MissingTenant { .. })), "{error}");
     let streamed = products::Entity::find().stream(&f.db).await.map(drop).expect_err("refused");
-    assert!(matches!(refusal(&streamed), Error::Refused(multitenant::Error::MissingTenant { .. })), "{streamed}");
+    assert!(
+        matches!(refusal(&streamed), Error::Refused(multitenant::Error::MissingTenant { .. })),
+        "{streamed}"
+    );
     assert!(f.db.begin().await.is_ok(), "a transaction itself needs no tenant");
 }
 
@@ -537,7 +573,10 @@ pub async fn refused_insert_with_another_stores_id(f: &Fixture) {
         let foreign = products::ActiveModel { store_id: Set(SOUTH), ..new_product(9, "planted") };
         let error = foreign.insert(&f.db).await.expect_err("refused");
         assert!(
-            matches!(refusal(&error), Error::Refused(multitenant::Error::ForeignTenantParameter { index: 1, .. })),
+            matches!(
+                refusal(&error),
+                Error::Refused(multitenant::Error::ForeignTenantParameter { index: 1, .. })
+            ),
             "{error}"
         );
         // One foreign row among own rows refuses the whole statement.
@@ -579,7 +618,10 @@ pub async fn refused_full_row_save_to_another_store(f: &Fixture) {
     let update = products::Entity::update_many().set(moved).filter(products::Column::Id.eq(1));
     let error = with_tenant(NORTH, update.exec(&f.db)).await.expect_err("refused");
     assert!(
-        matches!(refusal(&error), Error::Refused(multitenant::Error::ForeignTenantParameter { index: 1, .. })),
+        matches!(
+            refusal(&error),
+            Error::Refused(multitenant::Error::ForeignTenantParameter { index: 1, .. })
+        ),
         "{error}"
     );
     assert_eq!(rows_of(&f.raw, NORTH).await, seeded(NORTH));
