@@ -206,3 +206,61 @@ impl<S: Stream> Stream for InSpan<S> {
         this.inner.poll_next_unpin(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use multitenant::Schema;
+
+    use super::*;
+
+    fn rewriter(dialect: Dialect) -> Rewriter {
+        let schema = Schema::builder().tenant_table("products", "store_id").build();
+        Rewriter::new(schema.expect("valid schema"), dialect)
+    }
+
+    #[test]
+    fn mysql_is_refused() {
+        let refused = Shared::new(rewriter(Dialect::Postgres), DbBackend::MySql);
+        assert!(matches!(refused, Err(Error::UnsupportedBackend { ref backend }) if backend == "MySql"));
+    }
+
+    #[test]
+    fn a_rewriter_of_another_dialect_is_refused() {
+        let refused = Shared::new(rewriter(Dialect::Sqlite), DbBackend::Postgres);
+        assert!(matches!(refused, Err(Error::DialectMismatch { .. })));
+    }
+
+    #[test]
+    fn a_statement_built_for_another_backend_is_refused() {
+        let shared = Shared::new(rewriter(Dialect::Postgres), DbBackend::Postgres).expect("shared");
+        let statement = Statement::from_string(DbBackend::Sqlite, "SELECT * FROM products");
+        let refused = multitenant::with_tenant_sync(1_i64, || shared.plan(statement).map(drop));
+        assert!(matches!(refused, Err(Error::BackendMismatch { .. })));
+    }
+
+    #[test]
+    fn the_tenant_follows_the_statements_own_values() {
+        let shared = Shared::new(rewriter(Dialect::Postgres), DbBackend::Postgres).expect("shared");
+        let sql = "SELECT name FROM products WHERE id = $1";
+        let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, [5_i64.into()]);
+        let (planned, _) = multitenant::with_tenant_sync(7_i64, || shared.plan(statement)).expect("planned");
+        assert_eq!(planned.sql, "SELECT name FROM products WHERE id = $1 AND products.store_id = $2");
+        assert_eq!(planned.values, Some(Values(vec![5_i64.into(), 7_i64.into()])));
+    }
+
+    #[test]
+    fn several_tenants_are_one_array_on_postgres() {
+        let shared = Shared::new(rewriter(Dialect::Postgres), DbBackend::Postgres).expect("shared");
+        let statement = Statement::from_string(DbBackend::Postgres, "SELECT name FROM products");
+        let scope = Scope::tenants([1_i64, 2]).expect("two tenants");
+        let (planned, _) = multitenant::with_scope_sync(scope, || shared.plan(statement)).expect("planned");
+        assert_eq!(planned.values, Some(Values(vec![vec![1_i64, 2].into()])));
+    }
+
+    #[test]
+    fn unprepared_sql_gets_the_tenant_as_a_literal() {
+        let shared = Shared::new(rewriter(Dialect::Sqlite), DbBackend::Sqlite).expect("shared");
+        let planned = multitenant::with_tenant_sync(7_i64, || shared.plan_unprepared("DELETE FROM products"));
+        assert_eq!(planned.expect("planned").0, "DELETE FROM products WHERE products.store_id = 7");
+    }
+}

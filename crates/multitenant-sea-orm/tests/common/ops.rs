@@ -6,7 +6,7 @@
 use futures_util::TryStreamExt;
 use multitenant::{with_tenant, with_tenants};
 use multitenant_sea_orm::Error;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
     LoaderTrait, ModelTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, Set, Statement,
@@ -436,6 +436,29 @@ pub async fn execute_unprepared(f: &Fixture) {
     let mut expected = seeded(NORTH);
     expected.products[0].2 = 0;
     assert_eq!(rows_of(&f.raw, NORTH).await, expected);
+    south_unchanged(f).await;
+}
+
+/// An upsert whose conflict hits the current store's row (the other store has the same id).
+pub async fn insert_on_conflict_update(f: &Fixture) {
+    let chai = products::ActiveModel { store_id: Set(NORTH), ..new_product(1, "north chai") };
+    let upsert = products::Entity::insert(chai).on_conflict(
+        OnConflict::columns([products::Column::StoreId, products::Column::Id])
+            .update_columns([products::Column::Name])
+            .to_owned(),
+    );
+    with_tenant(NORTH, upsert.exec(&f.db)).await.expect("upsert");
+    let mut expected = seeded(NORTH);
+    expected.products[0].1 = "north chai".to_owned();
+    assert_eq!(rows_of(&f.raw, NORTH).await, expected);
+    south_unchanged(f).await;
+}
+
+pub async fn refused_unprepared_insert_with_another_stores_id(f: &Fixture) {
+    let sql = "INSERT INTO products (store_id, id, name, price_cents) VALUES (2, 9, 'planted', 1)";
+    let error = with_tenant(NORTH, f.db.execute_unprepared(sql)).await.expect_err("refused");
+    assert!(matches!(refusal(&error), Error::Refused(multitenant::Error::ForeignTenant { .. })), "{error}");
+    assert_eq!(rows_of(&f.raw, NORTH).await, seeded(NORTH));
     south_unchanged(f).await;
 }
 
