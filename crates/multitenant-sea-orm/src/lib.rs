@@ -47,8 +47,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Transactions stay scoped: [`TransactionTrait::begin`](sea_orm::TransactionTrait::begin) and
+//! the closure form [`transaction`](sea_orm::TransactionTrait::transaction) give a
+//! [`ScopedTransaction`], whose own `begin` nests with a savepoint. Admin work that spans
+//! tenants (or DDL on tenant tables, which a tenant scope refuses) runs inside
+//! [`multitenant::unscoped`].
+//!
 //! A MySQL connection is refused when the connection is built ([`Error::UnsupportedBackend`]):
-//! the rewriter has no MySQL dialect.
+//! the rewriter has no MySQL dialect. On SQLite the crate turns on SeaORM's `RETURNING`
+//! support (`sqlite-use-returning-for-3_35`; the bundled SQLite is newer), so that an insert
+//! that leaves the tenant column to the rewriter reads its row back with the tenant, as on
+//! PostgreSQL (without it SeaORM would look the row up by `last_insert_id`, which cannot name
+//! a composite key).
+//!
+//! Logging: each statement has a debug-level span `multitenant.statement` (its kind, scope and
+//! whether the rewrite was cached) with the SQL sent as a debug event; nothing this crate logs
+//! above debug names a tenant value. `execute_unprepared` writes the tenant into the SQL text,
+//! so keep the driver's own statement log (SeaORM's `ConnectOptions::sqlx_logging`) at debug
+//! or off where tenant ids must not reach the logs.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

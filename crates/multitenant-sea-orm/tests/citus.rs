@@ -160,6 +160,7 @@ async fn scoped_seaorm_reads_return_one_store_and_route_to_one_shard() {
     ops::find(&fixture).await;
     ops::find_by_id(&fixture).await;
     ops::find_for_several_tenants(&fixture).await;
+    ops::find_unscoped(&fixture).await;
     ops::filter(&fixture).await;
     ops::join(&fixture).await;
     ops::find_related(&fixture).await;

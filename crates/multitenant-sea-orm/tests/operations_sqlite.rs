@@ -18,6 +18,7 @@ use tracing_subscriber::fmt::format::FmtSpan;
 /// A rewriter for another dialect than the connection's is refused when the connection is built.
 #[tokio::test]
 async fn a_rewriter_of_another_dialect_is_refused() {
+    let _shared = common::LOGGING.read().await;
     let conn = Database::connect("sqlite::memory:").await.expect("open SQLite");
     let rewriter = Rewriter::new(common::schema(), multitenant::Dialect::Postgres);
     let refused = ScopedDatabase::with_rewriter(conn, rewriter).map(drop).expect_err("refused");
@@ -77,18 +78,17 @@ async fn logs_at(level: tracing::Level) -> String {
     captured.text()
 }
 
+/// One test, so that no other subscriber's level changes tracing's global filter meanwhile.
 #[tokio::test]
-async fn each_statement_has_a_debug_span_with_its_kind_and_cache_hit() {
+async fn each_statement_has_a_debug_span_and_no_tenant_value_is_logged_above_debug() {
+    let _exclusive = common::LOGGING.write().await;
     let logs = logs_at(tracing::Level::DEBUG).await;
     let spans: Vec<&str> = logs.lines().filter(|l| l.contains("multitenant.statement")).collect();
     assert!(spans.iter().any(|l| l.contains("kind=\"query\"") && l.contains("cache_hit=false")), "{logs}");
     assert!(spans.iter().any(|l| l.contains("cache_hit=true")), "the second read is a cache hit: {logs}");
     assert!(spans.iter().any(|l| l.contains("90417")), "the span names the tenant: {logs}");
     assert!(logs.contains("products.store_id = ?2"), "the SQL that is sent, at debug level: {logs}");
-}
 
-#[tokio::test]
-async fn no_tenant_value_is_logged_above_debug() {
     let logs = logs_at(tracing::Level::INFO).await;
     assert!(!logs.contains("90417"), "{logs}");
     assert!(!logs.contains("multitenant.statement"), "{logs}");

@@ -168,15 +168,20 @@ impl Drop for PgDatabase {
     }
 }
 
+/// Held shared by every operation test and exclusively by the test of what is logged: tracing
+/// caches, per callsite, whether any subscriber wants it, and a callsite first reached by a
+/// test without a subscriber while the logging test sets its own can stay cached as unwanted.
+pub static LOGGING: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 /// One `#[tokio::test]` per shared test body in `ops`, on the fixture `$fixture` builds.
 #[allow(unused_macros)]
 macro_rules! operation_tests {
     ($fixture:path) => {
         operation_tests!(@each $fixture;
-            the_raw_connection_sees_every_store, find, find_by_id, find_for_several_tenants, filter, join, find_related, find_also_related,
+            the_raw_connection_sees_every_store, find, find_by_id, find_for_several_tenants, find_unscoped, filter, join, find_related, find_also_related,
             find_with_related, load_one, load_many, load_many_to_many, insert, insert_many,
             save_changes_one_column, update_with_all_columns_set, update_many_with_a_full_row,
-            update_many, delete, delete_many, paginate, count, stream, find_by_statement,
+            update_many, delete, delete_many, paginate, count, stream, stream_in_a_transaction, find_by_statement,
             execute_unprepared, insert_on_conflict_update, refused_unprepared_insert_with_another_stores_id,
             query_all_raw, transaction_begin_commit, transaction_rollback,
             transaction_closure_commits, transaction_closure_rolls_back_on_err,
@@ -190,6 +195,7 @@ macro_rules! operation_tests {
     (@each $fixture:path; $($name:ident),* $(,)?) => {$(
         #[tokio::test]
         async fn $name() {
+            let _shared = common::LOGGING.read().await;
             let fixture = $fixture().await;
             common::ops::$name(&fixture).await;
         }

@@ -4,7 +4,7 @@
 //! products and purchases 1, 2 and 3.
 
 use futures_util::TryStreamExt;
-use multitenant::{with_tenant, with_tenants};
+use multitenant::{unscoped, with_tenant, with_tenants};
 use multitenant_sea_orm::Error;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -145,6 +145,33 @@ pub async fn find_for_several_tenants(f: &Fixture) {
     );
     let with_unknown = with_tenants([SOUTH, 3], select().all(&f.db)).await.expect("find for south and 3");
     assert_eq!(names(&with_unknown), ["south tea", "south cake", "south pie"]);
+}
+
+/// Admin work says `unscoped`: every store's rows, and a join spanning stores keeps each
+/// purchase with its own store's product.
+pub async fn find_unscoped(f: &Fixture) {
+    let all = unscoped(products::Entity::find().all(&f.db)).await.expect("find unscoped");
+    assert_eq!(all.len(), 6);
+    let pairs = unscoped(
+        purchases::Entity::find()
+            .find_also_related(products::Entity)
+            .order_by_asc(purchases::Column::StoreId)
+            .order_by_asc(purchases::Column::Id)
+            .all(&f.db),
+    )
+    .await
+    .expect("find also related unscoped");
+    let pairs: Vec<_> =
+        pairs.iter().map(|(p, product)| (p.store_id, product.as_ref().map(|x| x.name.as_str()))).collect();
+    let expected = [
+        (1, Some("north tea")),
+        (1, Some("north cake")),
+        (1, Some("north tea")),
+        (2, Some("south pie")),
+        (2, Some("south cake")),
+        (2, Some("south pie")),
+    ];
+    assert_eq!(pairs, expected);
 }
 
 pub async fn filter(f: &Fixture) {
@@ -412,6 +439,21 @@ pub async fn stream(f: &Fixture) {
     .await
     .expect("stream");
     assert_eq!(names(&streamed), ["north tea", "north cake", "north pie"]);
+}
+
+pub async fn stream_in_a_transaction(f: &Fixture) {
+    let streamed: Vec<products::Model> = with_tenant(SOUTH, async {
+        let txn = f.db.begin().await?;
+        let rows: Vec<products::Model> = {
+            let rows = products::Entity::find().order_by_asc(products::Column::Id).stream(&txn).await?;
+            rows.try_collect().await?
+        };
+        txn.commit().await?;
+        Ok::<_, DbErr>(rows)
+    })
+    .await
+    .expect("stream in a transaction");
+    assert_eq!(names(&streamed), ["south tea", "south cake", "south pie"]);
 }
 
 #[derive(Debug, FromQueryResult)]
