@@ -45,8 +45,8 @@ pub mod tenants;
 mod validate;
 
 pub use catalog::{
-    Catalog, CatalogForeignKey, CatalogFunction, CatalogTable, CatalogView, Citus, Column, Distribution, Key,
-    KeyKind, RoleAccess,
+    Catalog, CatalogForeignKey, CatalogFunction, CatalogSource, CatalogTable, CatalogView, Citus, Column,
+    Distribution, Key, KeyKind, RoleAccess,
 };
 pub use check::{Problem, ProblemKind, check, check_database};
 pub use connect::connect;

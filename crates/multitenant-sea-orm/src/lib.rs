@@ -5,3 +5,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
+
+mod entity;
+mod keys;
+#[cfg(feature = "citus")]
+mod migration;
+
+pub use entity::{EntityError, ReferenceEntity, TenantEntity, TenantSchema};
+pub use keys::{tenant_foreign_key, tenant_owner_foreign_key, tenant_primary_key};
+#[cfg(feature = "citus")]
+pub use migration::{Distributed, MigrationError, distribute, undistribute};
