@@ -1,1 +1,61 @@
-//! placeholder
+//! On plain PostgreSQL and SQLite the Citus operations change nothing and say so; the
+//! migrator that uses them creates, loads and keeps the tables as plain tables.
+
+mod support;
+
+use multitenant_sea_orm::{Distributed, MigrationError, distribute, undistribute};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+use support::entities::schema;
+use support::migrator::Migrator;
+use support::{TestDatabase, server_url};
+
+async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let backend = db.get_database_backend();
+    let statement = Statement::from_string(backend, format!("SELECT count(*) AS n FROM {table}"));
+    let row = db.query_one_raw(statement).await.expect("count").expect("a row");
+    row.try_get::<i64>("", "n").expect("the count")
+}
+
+async fn the_migrator_runs_and_distributing_is_a_no_op(db: &DatabaseConnection, backend: DbBackend) {
+    Migrator::up(db, None).await.expect("the migrations run");
+    for (table, rows) in [("stores", 2), ("categories", 2), ("products", 6), ("purchases", 4)] {
+        assert_eq!(count(db, table).await, rows, "{table}");
+    }
+    assert_eq!(distribute(db, &schema()).await.expect("no-op"), Distributed::NotCitus(backend));
+    let txn = db.begin().await.expect("a transaction");
+    assert_eq!(undistribute(&txn, &schema()).await.expect("no-op"), Distributed::NotCitus(backend));
+    txn.commit().await.expect("commit");
+    Migrator::down(db, Some(1)).await.expect("the distribution's down");
+    assert_eq!(count(db, "products").await, 6, "undistributing kept the rows");
+    Migrator::down(db, None).await.expect("every down");
+}
+
+#[tokio::test]
+async fn on_postgresql_without_citus_the_operations_say_they_did_nothing() {
+    let database = TestDatabase::create(&server_url()).await;
+    let db = database.connect().await;
+    the_migrator_runs_and_distributing_is_a_no_op(&db, DbBackend::Postgres).await;
+    let tables = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations'",
+        ))
+        .await
+        .expect("tables");
+    assert!(tables.is_empty(), "down dropped every table");
+}
+
+#[tokio::test]
+async fn on_sqlite_the_operations_say_they_did_nothing() {
+    let db = support::sqlite().await;
+    the_migrator_runs_and_distributing_is_a_no_op(&db, DbBackend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_schema_whose_tables_are_missing_is_still_a_no_op_without_citus() {
+    // Nothing is read or planned where there is no Citus: the no-op does not depend on the tables.
+    let db = support::sqlite().await;
+    let result: Result<Distributed, MigrationError> = distribute(&db, &schema()).await;
+    assert_eq!(result.expect("no-op"), Distributed::NotCitus(DbBackend::Sqlite));
+}

@@ -6,6 +6,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod entities;
+#[cfg(feature = "citus")]
+pub mod migrator;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
