@@ -50,6 +50,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The errors carry their context as plain fields (tables, columns, the statement) for callers to
+// match on; errors are the cold path, so their size is not worth boxing them.
+#![allow(clippy::result_large_err)]
+
 use sea_orm::sea_query::{TableName, TableRef};
 use sea_orm::{EntityTrait, IdenStatic, Iterable, RelationDef, RelationTrait, RelationType};
 

@@ -31,6 +31,10 @@
 //! }
 //! ```
 
+// The errors carry their context as plain fields (tables, columns, the statement) for callers to
+// match on; errors are the cold path, so their size is not worth boxing them.
+#![allow(clippy::result_large_err)]
+
 use multitenant::Schema;
 use multitenant_citus::{Catalog, CatalogSource, Plan};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
@@ -219,7 +223,7 @@ impl<C: ConnectionTrait> CatalogSource for SeaSource<'_, C> {
             .map_err(|source| MigrationError::Database { doing, source })?;
         rows.iter()
             .map(|row| {
-                let row = row.try_as_pg_row().ok_or(MigrationError::Decode {
+                let row = row.try_as_pg_row().ok_or_else(|| MigrationError::Decode {
                     doing,
                     source: sqlx::Error::Protocol("the row is not a PostgreSQL row".to_owned()),
                 })?;

@@ -5,14 +5,14 @@
 
 mod support;
 
-use multitenant::{Dialect, Output, Rewriter, Scope, TenantBinding, TenantId};
+use multitenant::{Dialect, Output, Rewriter, Scope, TenantBinding, TenantId, TenantType};
 use multitenant_sea_orm::{EntityError, TenantSchema};
 use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryOrder,
     QuerySelect, QueryTrait, RelationTrait, Statement, Value,
 };
-use support::entities::{bad_purchase, schema};
+use support::entities::{bad_purchase, schema, shared_note};
 use support::{TestDatabase, category, load, product, purchase, server_url, store};
 
 #[test]
@@ -41,6 +41,30 @@ fn a_key_between_tenant_entities_without_the_tenant_column_is_reported() {
         other => panic!("another error: {other:?}"),
     }
     assert!(message.contains("(store_id, product_id) -> (store_id, id)"), "{message}");
+}
+
+#[test]
+fn a_reference_entity_that_references_a_tenant_entity_is_reported() {
+    let built = TenantSchema::new().tenant::<product::Entity>().reference::<shared_note::Entity>().build();
+    match built {
+        Err(EntityError::ReferenceToTenant { relation, table, references }) => {
+            assert_eq!(
+                (relation.as_str(), table.as_str(), references.as_str()),
+                ("Product", "notes", "products")
+            );
+        }
+        other => panic!("not reported: {other:?}"),
+    }
+}
+
+#[test]
+fn the_tenant_type_is_declared_for_the_core() {
+    let built = TenantSchema::new()
+        .tenant::<store::Entity>()
+        .tenant_type(TenantType::BigInt)
+        .build()
+        .expect("schema");
+    assert_eq!(built.tenant_type(), Some(TenantType::BigInt));
 }
 
 #[test]

@@ -59,3 +59,34 @@ async fn a_schema_whose_tables_are_missing_is_still_a_no_op_without_citus() {
     let result: Result<Distributed, MigrationError> = distribute(&db, &schema()).await;
     assert_eq!(result.expect("no-op"), Distributed::NotCitus(DbBackend::Sqlite));
 }
+
+/// What the subscriber writes, kept for the test to read.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("the buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_no_op_is_logged_at_info() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let db = support::sqlite().await;
+    distribute(&db, &schema()).await.expect("no-op");
+    let logged = String::from_utf8(captured.0.lock().expect("the buffer").clone()).expect("text");
+    assert!(logged.contains("INFO") && logged.contains("not a Citus database"), "{logged}");
+}

@@ -175,6 +175,34 @@ pub mod bad_purchase {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A table shared by all tenants that references one tenant's product.
+pub mod shared_note {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i64,
+        pub store_id: i64,
+        pub product_id: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::product::Entity",
+            from = "(Column::StoreId, Column::ProductId)",
+            to = "(super::product::Column::StoreId, super::product::Column::Id)"
+        )]
+        Product,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+impl ReferenceEntity for shared_note::Entity {}
+
 impl TenantEntity for store::Entity {
     const TENANT_COLUMN: store::Column = store::Column::Id;
 }
