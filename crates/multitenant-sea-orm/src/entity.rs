@@ -3,6 +3,14 @@
 //! [`TenantSchema`] builds the core's [`multitenant::Schema`] from the entities: their tables,
 //! their tenant columns, and the foreign keys their relations declare.
 //!
+//! A relation between two tenant entities must carry the tenant column on both sides
+//! (`(store_id, product_id) -> (store_id, id)`), or the build fails
+//! ([`EntityError::KeyWithoutTenantColumn`]). The core's schema does not ask this of a foreign
+//! key: there a key only says how rows relate (`(product_id) -> (id)` is a valid declaration,
+//! and the rewriter equates the tenant columns itself). An entity's relation is its table's
+//! real foreign key, the one the database enforces, so here it must keep a row from
+//! referencing another tenant's row (and Citus refuses it otherwise, fact C2).
+//!
 //! ```
 //! use multitenant_sea_orm::{ReferenceEntity, TenantEntity, TenantSchema};
 //!

@@ -14,4 +14,4 @@ mod migration;
 pub use entity::{EntityError, ReferenceEntity, TenantEntity, TenantSchema};
 pub use keys::{tenant_foreign_key, tenant_owner_foreign_key, tenant_primary_key};
 #[cfg(feature = "citus")]
-pub use migration::{Distributed, MigrationError, distribute, undistribute};
+pub use migration::{Distributed, MigrationError, distribute, read_catalog, undistribute};

@@ -8,7 +8,14 @@
 //! They run on the connection they are given, inside its transaction: sea-orm-migration runs
 //! each PostgreSQL migration in one, so the catalog they read is the one the migration's own
 //! earlier statements made. On SQLite, and on PostgreSQL without the `citus` extension, they
-//! change nothing and say so ([`Distributed::NotCitus`], and an info-level log).
+//! change nothing and say so ([`Distributed::NotCitus`], and an info-level log). On a
+//! connection that is not in a transaction (a pool) they refuse
+//! ([`MigrationError::NotInTransaction`]): the catalog and the steps must share one connection.
+//! The plan's first step sets `citus.multi_shard_modify_mode` to `sequential` (Citus needs it
+//! to add the foreign keys back); it stays so for the rest of the migration's transaction.
+//!
+//! [`read_catalog`] reads the live catalog the same way, for a migration that wants to look
+//! before it acts.
 //!
 //! ```no_run
 //! use sea_orm_migration::prelude::*;
@@ -167,8 +174,21 @@ async fn has_citus<C: ConnectionTrait>(conn: &C) -> Result<bool, MigrationError>
 const CATALOG_SAVEPOINT: &str = "multitenant_catalog";
 const PLAN_SAVEPOINT: &str = "multitenant_plan";
 
-/// The catalog, read in a savepoint rolled back afterwards (it empties `search_path`).
-async fn read_catalog<C: ConnectionTrait>(conn: &C) -> Result<Catalog, MigrationError> {
+/// The live catalog ([`multitenant_citus::Catalog`]), read on `conn`, inside its transaction (in
+/// a savepoint rolled back afterwards), so it includes what the transaction created. PostgreSQL
+/// only; `conn` must be in a transaction ([`MigrationError::NotInTransaction`] otherwise).
+///
+/// ```no_run
+/// # async fn example(db: &sea_orm::DatabaseConnection) -> Result<(), Box<dyn std::error::Error>> {
+/// use sea_orm::TransactionTrait;
+///
+/// let txn = db.begin().await?;
+/// let catalog = multitenant_sea_orm::read_catalog(&txn).await?;
+/// println!("{} tables", catalog.tables.len());
+/// # Ok(())
+/// # }
+/// ```
+pub async fn read_catalog<C: ConnectionTrait>(conn: &C) -> Result<Catalog, MigrationError> {
     conn.execute_unprepared(&format!("SAVEPOINT {CATALOG_SAVEPOINT}"))
         .await
         .map_err(|source| MigrationError::NotInTransaction { source })?;

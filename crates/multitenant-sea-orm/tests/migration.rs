@@ -90,3 +90,40 @@ async fn the_no_op_is_logged_at_info() {
     let logged = String::from_utf8(captured.0.lock().expect("the buffer").clone()).expect("text");
     assert!(logged.contains("INFO") && logged.contains("not a Citus database"), "{logged}");
 }
+
+#[tokio::test]
+async fn the_catalog_read_through_sea_orm_equals_the_one_sqlx_reads() {
+    let database = TestDatabase::create(&server_url()).await;
+    let db = database.connect().await;
+    support::load(&db).await;
+    let mut conn = multitenant_citus::connect(&database.url).await.expect("connect with sqlx");
+    let by_sqlx = multitenant_citus::Catalog::read(&mut conn).await.expect("read with sqlx");
+    let txn = db.begin().await.expect("a transaction");
+    let by_sea_orm = multitenant_sea_orm::read_catalog(&txn).await.expect("read through SeaORM");
+    // The savepoint was rolled back: the transaction goes on, with its search_path as it was.
+    let path = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT current_setting('search_path') AS p",
+        ))
+        .await
+        .expect("the transaction is usable")
+        .expect("a row");
+    assert_eq!(path.try_get::<String>("", "p").expect("p"), r#""$user", public"#);
+    txn.commit().await.expect("commit");
+    assert_eq!(by_sea_orm, by_sqlx);
+    assert_eq!(by_sea_orm.tables.len(), 4);
+    let purchases = by_sea_orm.table_in("public", "purchases").expect("purchases");
+    assert!(
+        purchases.foreign_keys.iter().any(|fk| fk.columns == ["store_id", "product_id"]),
+        "{purchases:?}"
+    );
+}
+
+#[tokio::test]
+async fn on_a_pool_the_catalog_read_says_it_needs_a_transaction() {
+    let database = TestDatabase::create(&server_url()).await;
+    let db = database.connect().await;
+    let error = multitenant_sea_orm::read_catalog(&db).await.expect_err("a pool is not one connection");
+    assert!(matches!(error, MigrationError::NotInTransaction { .. }), "{error:?}");
+}
