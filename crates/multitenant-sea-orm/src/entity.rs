@@ -163,13 +163,13 @@ impl TenantSchema {
     }
 
     /// Registers a tenant entity.
-    pub fn tenant<E: TenantEntity + Default>(&mut self) -> &mut Self {
+    pub fn tenant<E: TenantEntity>(&mut self) -> &mut Self {
         let column = E::TENANT_COLUMN.as_str().to_owned();
         self.register::<E>(Some(column))
     }
 
     /// Registers a reference entity.
-    pub fn reference<E: ReferenceEntity + Default>(&mut self) -> &mut Self {
+    pub fn reference<E: ReferenceEntity>(&mut self) -> &mut Self {
         self.register::<E>(None)
     }
 
@@ -179,7 +179,7 @@ impl TenantSchema {
         self
     }
 
-    fn register<E: EntityTrait + Default>(&mut self, tenant_column: Option<String>) -> &mut Self {
+    fn register<E: EntityTrait>(&mut self, tenant_column: Option<String>) -> &mut Self {
         let entity = E::default();
         let table = EntityTable {
             schema: entity.schema_name().map(str::to_owned),

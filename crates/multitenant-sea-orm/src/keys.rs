@@ -73,8 +73,8 @@ pub fn tenant_primary_key<E: TenantEntity>(id: E::Column) -> IndexCreateStatemen
 /// PostgreSQL) for `SchemaManager::create_foreign_key`.
 pub fn tenant_foreign_key<F, T>(column: F::Column, references: T::Column) -> ForeignKeyCreateStatement
 where
-    F: TenantEntity + Default,
-    T: TenantEntity + Default,
+    F: TenantEntity,
+    T: TenantEntity,
 {
     let from = F::default();
     ForeignKey::create()
@@ -88,8 +88,8 @@ where
 /// column is its own key (`products(store_id) -> stores(id)`), named `fk_<table>_<column>`.
 pub fn tenant_owner_foreign_key<F, Owner>() -> ForeignKeyCreateStatement
 where
-    F: TenantEntity + Default,
-    Owner: TenantEntity + Default,
+    F: TenantEntity,
+    Owner: TenantEntity,
 {
     let from = F::default();
     ForeignKey::create()
