@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use multitenant::TableName;
-use sqlx::{Connection, PgConnection};
+use sqlx::postgres::PgRow;
+use sqlx::{Connection, FromRow, PgConnection};
 
 use crate::Error;
 
@@ -161,23 +162,32 @@ impl Catalog {
     /// back schema-qualified, so they mean the same on any connection.
     pub async fn read(conn: &mut PgConnection) -> Result<Self, Error> {
         let mut tx = conn.begin().await.map_err(Error::database("starting to read the catalog"))?;
-        sqlx::query("SELECT set_config('search_path', '', true)")
-            .execute(&mut *tx)
-            .await
-            .map_err(Error::database("emptying search_path to read the catalog"))?;
-        let catalog = Self::read_in(&mut tx).await?;
+        let catalog = Self::read_from(&mut *tx).await?;
         tx.rollback().await.map_err(Error::database("ending the catalog read"))?;
         Ok(catalog)
     }
 
-    async fn read_in(conn: &mut PgConnection) -> Result<Self, Error> {
-        let citus = read_citus(conn).await?;
-        let mut tables = read_tables(conn).await?;
-        let columns = read_columns(conn).await?;
-        let keys = read_keys(conn).await?;
-        let foreign_keys = read_foreign_keys(conn).await?;
+    /// Reads the catalog through `source`, for a connection that is not sqlx's own (an ORM's
+    /// transaction); [`read`](Self::read) is this over a [`PgConnection`].
+    ///
+    /// It empties `search_path` with `set_config(.., true)`, for the rest of the transaction
+    /// `source` runs in: run it inside a savepoint of that transaction (or a transaction of its
+    /// own) and roll that back afterwards, as [`read`](Self::read) does. Every query of it must
+    /// run on that one connection, in that transaction.
+    pub async fn read_from<S: CatalogSource>(source: &mut S) -> Result<Self, S::Error> {
+        let _: Vec<(String,)> = source
+            .fetch_all(
+                "SELECT set_config('search_path', '', true)",
+                "emptying search_path to read the catalog",
+            )
+            .await?;
+        let citus = read_citus(source).await?;
+        let mut tables = read_tables(source).await?;
+        let columns = read_columns(source).await?;
+        let keys = read_keys(source).await?;
+        let foreign_keys = read_foreign_keys(source).await?;
         let distributions = match citus {
-            Some(_) => read_distributions(conn).await?,
+            Some(_) => read_distributions(source).await?,
             None => HashMap::new(),
         };
         for (oid, table) in &mut tables {
@@ -186,7 +196,7 @@ impl Catalog {
             table.foreign_keys = foreign_keys.get(oid).cloned().unwrap_or_default();
             table.distribution = distributions.get(oid).cloned();
         }
-        let views = read_views(conn).await?;
+        let views = read_views(source).await?;
         Ok(Self { tables: tables.into_iter().map(|(_, t)| t).collect(), views, citus })
     }
 
@@ -224,16 +234,63 @@ impl CatalogTable {
     }
 }
 
-async fn read_citus(conn: &mut PgConnection) -> Result<Option<Citus>, Error> {
-    let version: Option<String> =
-        sqlx::query_scalar("SELECT extversion FROM pg_extension WHERE extname = 'citus'")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(Error::database("reading the Citus extension's version"))?;
-    Ok(version.map(|version| Citus { version }))
+/// Where [`Catalog::read_from`] reads the catalog: a connection that runs a query without
+/// parameters and decodes its rows (each a PostgreSQL row) as sqlx does.
+///
+/// [`PgConnection`] is one; an ORM's connection is another, over the rows its driver hands out
+/// (SeaORM's `QueryResult::try_as_pg_row`), so that the catalog can be read inside the ORM's
+/// own transaction.
+///
+/// ```no_run
+/// # async fn example(conn: &mut sqlx::PgConnection) -> Result<(), multitenant_citus::Error> {
+/// use multitenant_citus::{Catalog, CatalogSource};
+///
+/// let rows: Vec<(String,)> = conn.fetch_all("SELECT current_database()::text", "naming the database").await?;
+/// // Inside a transaction, in a savepoint rolled back afterwards:
+/// let catalog = Catalog::read_from(conn).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub trait CatalogSource: Send {
+    /// What a failed query is; it says what was being done (`doing`).
+    type Error;
+
+    /// Runs `sql` and decodes every row it returns as `T`; `doing` says what for (e.g.
+    /// "reading the tables of the catalog"), for the error.
+    fn fetch_all<T>(
+        &mut self,
+        sql: &str,
+        doing: &'static str,
+    ) -> impl Future<Output = Result<Vec<T>, Self::Error>> + Send
+    where
+        T: for<'r> FromRow<'r, PgRow> + Send + Unpin;
 }
 
-async fn read_tables(conn: &mut PgConnection) -> Result<Vec<(i64, CatalogTable)>, Error> {
+impl CatalogSource for PgConnection {
+    type Error = Error;
+
+    async fn fetch_all<T>(&mut self, sql: &str, doing: &'static str) -> Result<Vec<T>, Error>
+    where
+        T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_all(self)
+            .await
+            .map_err(Error::database(doing))
+    }
+}
+
+async fn read_citus<S: CatalogSource>(source: &mut S) -> Result<Option<Citus>, S::Error> {
+    let rows: Vec<(String,)> = source
+        .fetch_all(
+            "SELECT extversion FROM pg_extension WHERE extname = 'citus'",
+            "reading the Citus extension's version",
+        )
+        .await?;
+    Ok(rows.into_iter().next().map(|(version,)| Citus { version }))
+}
+
+async fn read_tables<S: CatalogSource>(source: &mut S) -> Result<Vec<(i64, CatalogTable)>, S::Error> {
     let sql = format!(
         "SELECT c.oid::int8, n.nspname::text, c.relname::text
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -241,10 +298,8 @@ async fn read_tables(conn: &mut PgConnection) -> Result<Vec<(i64, CatalogTable)>
            AND c.relkind IN ('r', 'p') AND NOT c.relispartition
          ORDER BY n.nspname, c.relname"
     );
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(Error::database("reading the tables of the catalog"))?;
+    let rows: Vec<(i64, String, String)> =
+        source.fetch_all(&sql, "reading the tables of the catalog").await?;
     Ok(rows
         .into_iter()
         .map(|(oid, schema, name)| {
@@ -261,7 +316,7 @@ async fn read_tables(conn: &mut PgConnection) -> Result<Vec<(i64, CatalogTable)>
         .collect())
 }
 
-async fn read_columns(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Column>>, Error> {
+async fn read_columns<S: CatalogSource>(source: &mut S) -> Result<HashMap<i64, Vec<Column>>, S::Error> {
     let sql = format!(
         "SELECT a.attrelid::int8, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attnum
          FROM pg_attribute a
@@ -270,10 +325,8 @@ async fn read_columns(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Column
          WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {USER_RELATION}
          ORDER BY a.attrelid, a.attnum"
     );
-    let rows: Vec<(i64, String, String, bool, i16)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(Error::database("reading the columns of the catalog"))?;
+    let rows: Vec<(i64, String, String, bool, i16)> =
+        source.fetch_all(&sql, "reading the columns of the catalog").await?;
     let mut by_table: HashMap<i64, Vec<Column>> = HashMap::new();
     for (oid, name, type_name, not_null, ordinal) in rows {
         by_table.entry(oid).or_default().push(Column { name, type_name, not_null, ordinal });
@@ -281,8 +334,8 @@ async fn read_columns(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Column
     Ok(by_table)
 }
 
-async fn read_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Key>>, Error> {
-    let rows: Vec<(i64, String, String, Vec<String>)> = sqlx::query_as(
+async fn read_keys<S: CatalogSource>(source: &mut S) -> Result<HashMap<i64, Vec<Key>>, S::Error> {
+    let rows: Vec<(i64, String, String, Vec<String>)> = source.fetch_all(
         "SELECT i.indrelid::int8, ic.relname::text,
                 CASE WHEN i.indisprimary THEN 'p'
                      WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u') THEN 'u'
@@ -294,10 +347,8 @@ async fn read_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Key>>, Er
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
          WHERE i.indisunique
          ORDER BY i.indrelid, ic.relname",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(Error::database("reading the primary keys and unique constraints of the catalog"))?;
+        "reading the primary keys and unique constraints of the catalog",
+    ).await?;
     let mut by_table: HashMap<i64, Vec<Key>> = HashMap::new();
     for (oid, name, kind, columns) in rows {
         let kind = match kind.as_str() {
@@ -312,9 +363,12 @@ async fn read_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Key>>, Er
 
 type ForeignKeyRow = (i64, String, Vec<String>, String, String, Vec<String>, String);
 
-async fn read_foreign_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<CatalogForeignKey>>, Error> {
-    let rows: Vec<ForeignKeyRow> = sqlx::query_as(
-        "SELECT k.conrelid::int8, k.conname::text,
+async fn read_foreign_keys<S: CatalogSource>(
+    source: &mut S,
+) -> Result<HashMap<i64, Vec<CatalogForeignKey>>, S::Error> {
+    let rows: Vec<ForeignKeyRow> = source
+        .fetch_all(
+            "SELECT k.conrelid::int8, k.conname::text,
                 ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.ord),
                 rn.nspname::text, rc.relname::text,
@@ -326,10 +380,9 @@ async fn read_foreign_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<C
          JOIN pg_namespace rn ON rn.oid = rc.relnamespace
          WHERE k.contype = 'f' AND k.conparentid = 0
          ORDER BY k.conrelid, k.conname",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(Error::database("reading the foreign keys of the catalog"))?;
+            "reading the foreign keys of the catalog",
+        )
+        .await?;
     let mut by_table: HashMap<i64, Vec<CatalogForeignKey>> = HashMap::new();
     for (oid, name, columns, referenced_schema, referenced_table, referenced_columns, definition) in rows {
         let fk = CatalogForeignKey {
@@ -345,16 +398,16 @@ async fn read_foreign_keys(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<C
     Ok(by_table)
 }
 
-async fn read_distributions(conn: &mut PgConnection) -> Result<HashMap<i64, Distribution>, Error> {
-    let rows: Vec<(i64, String, Option<String>, i32, String)> = sqlx::query_as(
+async fn read_distributions<S: CatalogSource>(
+    source: &mut S,
+) -> Result<HashMap<i64, Distribution>, S::Error> {
+    let rows: Vec<(i64, String, Option<String>, i32, String)> = source.fetch_all(
         "SELECT p.logicalrelid::oid::int8, p.partmethod::text,
                 CASE WHEN p.partkey IS NOT NULL THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END,
                 p.colocationid, p.repmodel::text
          FROM pg_dist_partition p",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(Error::database("reading Citus's pg_dist_partition"))?;
+        "reading Citus's pg_dist_partition",
+    ).await?;
     Ok(rows
         .into_iter()
         .map(|(oid, method, column, colocation_id, repmodel)| {
@@ -372,7 +425,7 @@ async fn read_distributions(conn: &mut PgConnection) -> Result<HashMap<i64, Dist
 /// A view: schema, name, materialized, and the schemas and names of what it reads.
 type ViewRow = (String, String, bool, Vec<String>, Vec<String>);
 
-async fn read_views(conn: &mut PgConnection) -> Result<Vec<CatalogView>, Error> {
+async fn read_views<S: CatalogSource>(source: &mut S) -> Result<Vec<CatalogView>, S::Error> {
     let sql = format!(
         "SELECT n.nspname::text, c.relname::text, c.relkind = 'm',
                 COALESCE(r.schemas, '{{}}'), COALESCE(r.names, '{{}}')
@@ -392,10 +445,7 @@ async fn read_views(conn: &mut PgConnection) -> Result<Vec<CatalogView>, Error> 
            AND c.relkind IN ('v', 'm')
          ORDER BY n.nspname, c.relname"
     );
-    let rows: Vec<ViewRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(Error::database("reading the views of the catalog"))?;
+    let rows: Vec<ViewRow> = source.fetch_all(&sql, "reading the views of the catalog").await?;
     Ok(rows
         .into_iter()
         .map(|(schema, name, materialized, schemas, names)| {

@@ -9,6 +9,7 @@
 //!
 //! - [`Catalog::read`]: the live catalog (tables, columns, keys, foreign keys, views, and
 //!   Citus's distribution of each table).
+//!   [`Catalog::read_from`] reads it through any [`CatalogSource`] (an ORM's transaction).
 //! - [`Plan::distribute`] / [`Plan::undo`]: the DDL, checked against Citus's rules before any
 //!   of it runs; it prints as SQL, and [`Plan::run`] runs it in one transaction ([`apply`] and
 //!   [`undo`] read, plan and run in one call).
@@ -45,8 +46,8 @@ pub mod tenants;
 mod validate;
 
 pub use catalog::{
-    Catalog, CatalogForeignKey, CatalogFunction, CatalogTable, CatalogView, Citus, Column, Distribution, Key,
-    KeyKind, RoleAccess,
+    Catalog, CatalogForeignKey, CatalogFunction, CatalogSource, CatalogTable, CatalogView, Citus, Column,
+    Distribution, Key, KeyKind, RoleAccess,
 };
 pub use check::{Problem, ProblemKind, check, check_database};
 pub use connect::connect;

@@ -15,16 +15,16 @@
 //! `cargo bench -p multitenant-sea-orm --bench overhead` (`DATABASE_URL` names the server,
 //! default the local one; the bench creates a database of its own and drops it).
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 use multitenant::with_tenant;
 use multitenant_sea_orm::{ScopedDatabase, TenantEntity, TenantSchema};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
 };
 
 const STORES: i64 = 100;
@@ -270,12 +270,18 @@ async fn main() {
         .expect("the entities' schema");
     // Purchase ids for the inserts: each way counts up from its own start, across both set-ups.
     let first_free_id = PRODUCTS * 4 + 1;
-    let ids = [Arc::new(AtomicI64::new(first_free_id)), Arc::new(AtomicI64::new(1_000_000_000 + first_free_id))];
-    for (label, connections, tasks, ops) in [("one connection", 1, 1, 400), ("pool of 8, 32 tasks", 8, 32, 1_600)] {
+    let ids =
+        [Arc::new(AtomicI64::new(first_free_id)), Arc::new(AtomicI64::new(1_000_000_000 + first_free_id))];
+    for (label, connections, tasks, ops) in
+        [("one connection", 1, 1, 400), ("pool of 8, 32 tasks", 8, 32, 1_600)]
+    {
         let pool = connect(&url_of(&database), connections).await;
         let ways = [
             Way::Plain(pool.clone(), Arc::clone(&ids[0])),
-            Way::Scoped(ScopedDatabase::new(pool.clone(), schema.clone()).expect("PostgreSQL"), Arc::clone(&ids[1])),
+            Way::Scoped(
+                ScopedDatabase::new(pool.clone(), schema.clone()).expect("PostgreSQL"),
+                Arc::clone(&ids[1]),
+            ),
         ];
         println!("\n## {label} ({ops} requests per way per round, {ROUNDS} rounds, median)\n");
         println!("| op | plain/s | scoped/s | scoped/plain |");
@@ -292,7 +298,11 @@ async fn main() {
                 }
             }
             let ratio = median(rates[1].iter().zip(&rates[0]).map(|(s, p)| s / p).collect());
-            println!("| {op:?} | {:.0} | {:.0} | {ratio:.3} |", median(rates[0].clone()), median(rates[1].clone()));
+            println!(
+                "| {op:?} | {:.0} | {:.0} | {ratio:.3} |",
+                median(rates[0].clone()),
+                median(rates[1].clone())
+            );
         }
         pool.close().await.expect("close the pool");
     }

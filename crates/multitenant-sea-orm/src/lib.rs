@@ -74,12 +74,20 @@
 compile_error!("multitenant-sea-orm needs the postgres or the sqlite feature (or both)");
 
 mod connection;
+mod entity;
 mod error;
+mod keys;
+#[cfg(feature = "citus")]
+mod migration;
 mod scope;
 mod transaction;
 mod values;
 
 pub use connection::ScopedDatabase;
+pub use entity::{EntityError, ReferenceEntity, TenantEntity, TenantSchema};
 pub use error::Error;
+pub use keys::{tenant_foreign_key, tenant_owner_foreign_key, tenant_primary_key};
+#[cfg(feature = "citus")]
+pub use migration::{Distributed, MigrationError, distribute, read_catalog, undistribute};
 pub use scope::ScopedStream;
 pub use transaction::ScopedTransaction;
