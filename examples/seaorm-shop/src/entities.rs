@@ -47,7 +47,11 @@ pub mod product {
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::store::Entity", from = "Column::StoreId", to = "super::store::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::store::Entity",
+            from = "Column::StoreId",
+            to = "super::store::Column::Id"
+        )]
         Store,
         #[sea_orm(has_many = "super::purchase::Entity")]
         Purchase,
@@ -86,7 +90,11 @@ pub mod purchase {
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::store::Entity", from = "Column::StoreId", to = "super::store::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::store::Entity",
+            from = "Column::StoreId",
+            to = "super::store::Column::Id"
+        )]
         Store,
         #[sea_orm(
             belongs_to = "super::product::Entity",

@@ -18,8 +18,13 @@ impl MigratorTrait for Migrator {
 }
 
 /// Creates `stores`, `products` and `purchases`, keyed by `(store_id, id)`.
-#[derive(DeriveMigrationName)]
 pub struct CreateTables;
+
+impl MigrationName for CreateTables {
+    fn name(&self) -> &str {
+        "m20261201_000001_create_tables"
+    }
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for CreateTables {
@@ -69,8 +74,13 @@ impl MigrationTrait for CreateTables {
 
 /// Distributes the tables by store, co-located (`Distribute('Product')` and the rest, in an
 /// order Citus accepts); `down` makes them plain tables again.
-#[derive(DeriveMigrationName)]
 pub struct Distribute;
+
+impl MigrationName for Distribute {
+    fn name(&self) -> &str {
+        "m20261201_000002_distribute"
+    }
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Distribute {
