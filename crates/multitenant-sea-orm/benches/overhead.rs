@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use multitenant::with_tenant;
 use multitenant_sea_orm::{ScopedDatabase, TenantEntity, TenantSchema};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter,

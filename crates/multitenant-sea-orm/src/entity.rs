@@ -58,10 +58,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-// The errors carry their context as plain fields (tables, columns, the statement) for callers to
-// match on; errors are the cold path, so their size is not worth boxing them.
-#![allow(clippy::result_large_err)]
-
 use sea_orm::sea_query::{TableName, TableRef};
 use sea_orm::{EntityTrait, IdenStatic, Iterable, RelationDef, RelationTrait, RelationType};
 
@@ -78,6 +74,33 @@ pub trait TenantEntity: EntityTrait {
 
 /// An entity shared by all tenants (a Citus reference table): never filtered.
 pub trait ReferenceEntity: EntityTrait {}
+
+/// A relation between tenant entities whose key leaves the tenant column out: see
+/// [`EntityError::KeyWithoutTenantColumn`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "relation {relation} from {table} ({}) to {references} ({}) lacks the tenant column: make it a \
+     composite key that includes it on both sides, in the same position, e.g. \
+     ({tenant_column}, {}) -> ({referenced_tenant_column}, {})",
+    columns.join(", "), referenced_columns.join(", "), columns.join(", "), referenced_columns.join(", ")
+)]
+#[non_exhaustive]
+pub struct KeyWithoutTenant {
+    /// The relation, as `Entity::Relation` debug-prints it (e.g. `Product`).
+    pub relation: String,
+    /// The table holding the key.
+    pub table: String,
+    /// Its columns.
+    pub columns: Vec<String>,
+    /// Its tenant column.
+    pub tenant_column: String,
+    /// The referenced table.
+    pub references: String,
+    /// The referenced columns.
+    pub referenced_columns: Vec<String>,
+    /// The referenced table's tenant column.
+    pub referenced_tenant_column: String,
+}
 
 /// Builds a [`multitenant::Schema`] from entities. Setters take `&mut self`; [`build`](Self::build)
 /// checks and does not consume the builder.
@@ -113,28 +136,8 @@ pub enum EntityError {
     /// A relation between two tenant entities whose key does not carry the tenant column on
     /// both sides, in the same position: a row could reference another tenant's row, and
     /// Citus refuses the foreign key between co-located tables.
-    #[error(
-        "relation {relation} from {table} ({}) to {references} ({}) lacks the tenant column: make it a \
-         composite key that includes it on both sides, in the same position, e.g. \
-         ({tenant_column}, {}) -> ({referenced_tenant_column}, {})",
-        columns.join(", "), referenced_columns.join(", "), columns.join(", "), referenced_columns.join(", ")
-    )]
-    KeyWithoutTenantColumn {
-        /// The relation, as `Entity::Relation` debug-prints it (e.g. `Product`).
-        relation: String,
-        /// The table holding the key.
-        table: String,
-        /// Its columns.
-        columns: Vec<String>,
-        /// Its tenant column.
-        tenant_column: String,
-        /// The referenced table.
-        references: String,
-        /// The referenced columns.
-        referenced_columns: Vec<String>,
-        /// The referenced table's tenant column.
-        referenced_tenant_column: String,
-    },
+    #[error(transparent)]
+    KeyWithoutTenantColumn(Box<KeyWithoutTenant>),
     /// A relation from a reference entity (shared by all tenants) to a tenant entity: a shared
     /// row would point into one tenant's rows, and Citus refuses such a key (fact C3).
     #[error(
@@ -272,7 +275,7 @@ impl Key<'_> {
                     .any(|(c, r)| c == tenant && r == referenced_tenant);
                 match paired {
                     true => Ok(()),
-                    false => Err(EntityError::KeyWithoutTenantColumn {
+                    false => Err(EntityError::KeyWithoutTenantColumn(Box::new(KeyWithoutTenant {
                         relation: self.relation.to_owned(),
                         table,
                         columns: self.columns.to_vec(),
@@ -280,7 +283,7 @@ impl Key<'_> {
                         references,
                         referenced_columns: self.referenced_columns.to_vec(),
                         referenced_tenant_column: referenced_tenant.clone(),
-                    }),
+                    }))),
                 }
             }
             (None, Some(_)) => {

@@ -84,7 +84,7 @@ mod transaction;
 mod values;
 
 pub use connection::ScopedDatabase;
-pub use entity::{EntityError, ReferenceEntity, TenantEntity, TenantSchema};
+pub use entity::{EntityError, KeyWithoutTenant, ReferenceEntity, TenantEntity, TenantSchema};
 pub use error::Error;
 pub use keys::{tenant_foreign_key, tenant_owner_foreign_key, tenant_primary_key};
 #[cfg(feature = "citus")]

@@ -6,7 +6,7 @@
 mod support;
 
 use multitenant::{Dialect, Output, Rewriter, Scope, TenantBinding, TenantId, TenantType};
-use multitenant_sea_orm::{EntityError, TenantSchema};
+use multitenant_sea_orm::{EntityError, KeyWithoutTenant, TenantSchema};
 use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryOrder,
@@ -26,14 +26,8 @@ fn a_key_between_tenant_entities_without_the_tenant_column_is_reported() {
     let Err(error) = built else { panic!("the bad relation was accepted: {built:?}") };
     let message = error.to_string();
     match error {
-        EntityError::KeyWithoutTenantColumn {
-            relation,
-            table,
-            columns,
-            references,
-            referenced_columns,
-            ..
-        } => {
+        EntityError::KeyWithoutTenantColumn(key) => {
+            let KeyWithoutTenant { relation, table, columns, references, referenced_columns, .. } = *key;
             assert_eq!(relation, "Product");
             assert_eq!((table.as_str(), references.as_str()), ("purchases", "products"));
             assert_eq!((columns, referenced_columns), (vec!["product_id".to_owned()], vec!["id".to_owned()]));
