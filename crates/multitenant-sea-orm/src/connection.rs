@@ -11,7 +11,7 @@ use sea_orm::{
     QueryResult, Statement, StreamTrait, TransactionError, TransactionOptions, TransactionTrait,
 };
 
-use crate::scope::{self, ScopedStream, Shared, dialect_of};
+use crate::scope::{self, ScopedStream, Shared, Within, dialect_of};
 use crate::{Error, ScopedTransaction};
 
 /// A SeaORM connection whose every statement is scoped to the task's current tenant.
@@ -72,8 +72,8 @@ impl ScopedDatabase {
         &self.shared.rewriter
     }
 
-    fn wrap(&self, inner: sea_orm::DatabaseTransaction) -> ScopedTransaction {
-        ScopedTransaction::new(inner, Arc::clone(&self.shared))
+    async fn wrap(&self, inner: sea_orm::DatabaseTransaction) -> Result<ScopedTransaction, DbErr> {
+        ScopedTransaction::begun(inner, Arc::clone(&self.shared)).await
     }
 }
 
@@ -84,19 +84,19 @@ impl ConnectionTrait for ScopedDatabase {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        scope::execute(&self.shared, &self.conn, stmt).await
+        scope::execute(&self.shared, &self.conn, Within::Plain, stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        scope::execute_unprepared(&self.shared, &self.conn, sql).await
+        scope::execute_unprepared(&self.shared, &self.conn, Within::Plain, sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        scope::query_one(&self.shared, &self.conn, stmt).await
+        scope::query_one(&self.shared, &self.conn, Within::Plain, stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        scope::query_all(&self.shared, &self.conn, stmt).await
+        scope::query_all(&self.shared, &self.conn, Within::Plain, stmt).await
     }
 }
 
@@ -111,7 +111,7 @@ impl StreamTrait for ScopedDatabase {
         &'a self,
         stmt: Statement,
     ) -> Pin<Box<dyn Future<Output = Result<Self::Stream<'a>, DbErr>> + 'a + Send>> {
-        Box::pin(scope::stream(&self.shared, &self.conn, stmt))
+        Box::pin(scope::stream(&self.shared, &self.conn, Within::Plain, stmt))
     }
 }
 
@@ -120,7 +120,7 @@ impl TransactionTrait for ScopedDatabase {
     type Transaction = ScopedTransaction;
 
     async fn begin(&self) -> Result<ScopedTransaction, DbErr> {
-        Ok(self.wrap(self.conn.begin().await?))
+        self.wrap(self.conn.begin().await?).await
     }
 
     async fn begin_with_config(
@@ -128,11 +128,11 @@ impl TransactionTrait for ScopedDatabase {
         isolation_level: Option<IsolationLevel>,
         access_mode: Option<AccessMode>,
     ) -> Result<ScopedTransaction, DbErr> {
-        Ok(self.wrap(self.conn.begin_with_config(isolation_level, access_mode).await?))
+        self.wrap(self.conn.begin_with_config(isolation_level, access_mode).await?).await
     }
 
     async fn begin_with_options(&self, options: TransactionOptions) -> Result<ScopedTransaction, DbErr> {
-        Ok(self.wrap(self.conn.begin_with_options(options).await?))
+        self.wrap(self.conn.begin_with_options(options).await?).await
     }
 
     async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>

@@ -3,11 +3,15 @@
 //! connection and its transactions run it on what they wrap, inside the statement's span.
 
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
 use multitenant::{Dialect, Output, Rewriter, Rewritten, Scope, TenantType};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, Statement, StreamTrait, Values};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement, StreamTrait,
+    Values,
+};
 use tracing::{Instrument, Span};
 
 use crate::Error;
@@ -16,12 +20,52 @@ use crate::values::{tenant_of, tenant_value};
 /// A stream of rows as the scoped connection and its transactions return it.
 pub type ScopedStream<'a> = Pin<Box<dyn Stream<Item = Result<QueryResult, DbErr>> + Send + 'a>>;
 
-/// What a connection and every transaction begun on it share: the rewriter, and the backend
-/// whose SQL it parses.
+/// What a Citus transaction runs before a statement that spans tenants, so that a later write
+/// to a reference table in the same transaction is accepted: when a distributed table has a
+/// foreign key to the reference table, Citus refuses that write after any parallel multi-shard
+/// statement, and it is too late to switch afterwards (facts T1-T3 of the Citus notes).
+const SEQUENTIAL: &str = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
+
+/// What a connection and every transaction begun on it share: the rewriter, the backend whose
+/// SQL it parses, and whether the database is Citus, once a transaction has asked.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) rewriter: Rewriter,
     pub(crate) backend: DbBackend,
+    citus: OnceLock<bool>,
+}
+
+/// Where a statement runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Within {
+    /// A statement of its own, or a transaction on a database that is not Citus.
+    Plain,
+    /// A transaction on Citus: a statement that spans tenants first switches it to sequential
+    /// mode ([`SEQUENTIAL`]); one tenant's statements route to one shard and never need it.
+    CitusTransaction,
+}
+
+/// A statement ready for the wrapped connection, with its span and whether it spans tenants
+/// (run unscoped or for several, so multi-shard on Citus).
+struct Planned<S> {
+    statement: S,
+    span: Span,
+    spans_tenants: bool,
+}
+
+impl<S> Planned<S> {
+    fn of(statement: S, rewritten: &Rewritten) -> Self {
+        let one_tenant = matches!(rewritten.scope(), Some(Scope::Tenants(set)) if set.single().is_some());
+        Self { statement, span: span(rewritten), spans_tenants: !one_tenant }
+    }
+
+    /// Switches a Citus transaction to sequential mode when this statement needs it.
+    async fn prepare<C: ConnectionTrait>(&self, inner: &C, within: Within) -> Result<(), DbErr> {
+        if within == Within::CitusTransaction && self.spans_tenants {
+            inner.execute_unprepared(SEQUENTIAL).instrument(self.span.clone()).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The rewriter's dialect for SeaORM's `backend`; MySQL has none.
@@ -41,14 +85,30 @@ impl Shared {
             let (rewriter, connection) = (format!("{:?}", rewriter.dialect()), format!("{backend:?}"));
             return Err(Error::DialectMismatch { rewriter, connection });
         }
-        Ok(Self { rewriter, backend })
+        Ok(Self { rewriter, backend, citus: OnceLock::new() })
+    }
+
+    /// Where the statements of `transaction`, just begun, run: asks the database once per
+    /// connection whether it is Citus (`pg_extension`).
+    pub(crate) async fn within(&self, transaction: &DatabaseTransaction) -> Result<Within, DbErr> {
+        let citus = match (self.backend, self.citus.get()) {
+            (DbBackend::Postgres, None) => {
+                let sql = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')";
+                let row = transaction.query_one_raw(Statement::from_string(self.backend, sql)).await?;
+                let found = row.map(|row| row.try_get_by_index::<bool>(0)).transpose()?.unwrap_or(false);
+                *self.citus.get_or_init(|| found)
+            }
+            (DbBackend::Postgres, Some(&known)) => known,
+            _ => false,
+        };
+        Ok(if citus { Within::CitusTransaction } else { Within::Plain })
     }
 
     /// `statement` scoped to the task's current scope, with its span; or the refusal.
     ///
     /// The tenant is bound after the statement's own values (so one SQL text serves every
     /// tenant), after checking each own value that fills a tenant column.
-    fn plan(&self, statement: Statement) -> Result<(Statement, Span), Error> {
+    fn plan(&self, statement: Statement) -> Result<Planned<Statement>, Error> {
         if statement.db_backend != self.backend {
             let (statement, connection) =
                 (format!("{:?}", statement.db_backend), format!("{:?}", self.backend));
@@ -66,20 +126,19 @@ impl Shared {
             values.push(tenant_value(tenant.binding(), self.backend)?);
         }
         let values = (had_values || !values.is_empty()).then_some(Values(values));
-        let span = span(&rewritten);
-        Ok((Statement { sql: rewritten.sql().to_owned(), values, db_backend: self.backend }, span))
+        let statement = Statement { sql: rewritten.sql().to_owned(), values, db_backend: self.backend };
+        Ok(Planned::of(statement, &rewritten))
     }
 
     /// `sql` (which has no values) scoped with the tenant written into it as a literal.
-    fn plan_unprepared(&self, sql: &str) -> Result<(String, Span), Error> {
+    fn plan_unprepared(&self, sql: &str) -> Result<Planned<String>, Error> {
         let scope = multitenant::current_scope();
         let rewritten = self.rewriter.rewrite_in(scope.as_ref(), sql, Output::Inline)?;
         // No values: a parameter in a tenant column cannot be checked, so it is refused.
         if let Some(&index) = rewritten.guarded_parameters().first() {
             return Err(Error::ParameterCount { placeholders: index, values: 0 });
         }
-        let span = span(&rewritten);
-        Ok((rewritten.sql().to_owned(), span))
+        Ok(Planned::of(rewritten.sql().to_owned(), &rewritten))
     }
 
     /// Checks every own value that fills a tenant column: it must be a current tenant.
@@ -130,7 +189,7 @@ fn refused(error: &Error) {
 }
 
 /// `statement`, planned, or the refusal as the `DbErr` of a query (`exec`: of an execute).
-fn planned(shared: &Shared, statement: Statement, exec: bool) -> Result<(Statement, Span), DbErr> {
+fn planned(shared: &Shared, statement: Statement, exec: bool) -> Result<Planned<Statement>, DbErr> {
     shared.plan(statement).map_err(|e| into_db_err(e, exec))
 }
 
@@ -143,50 +202,61 @@ fn into_db_err(error: Error, exec: bool) -> DbErr {
 pub(crate) async fn execute<C: ConnectionTrait>(
     shared: &Shared,
     inner: &C,
+    within: Within,
     statement: Statement,
 ) -> Result<ExecResult, DbErr> {
-    let (statement, span) = planned(shared, statement, true)?;
-    inner.execute_raw(statement).instrument(span).await
+    let planned = planned(shared, statement, true)?;
+    planned.prepare(inner, within).await?;
+    inner.execute_raw(planned.statement).instrument(planned.span).await
 }
 
 /// Runs `sql`, scoped with the tenant as a literal, on `inner`.
 pub(crate) async fn execute_unprepared<C: ConnectionTrait>(
     shared: &Shared,
     inner: &C,
+    within: Within,
     sql: &str,
 ) -> Result<ExecResult, DbErr> {
-    let (sql, span) = shared.plan_unprepared(sql).map_err(|e| into_db_err(e, true))?;
-    inner.execute_unprepared(&sql).instrument(span).await
+    let planned = shared.plan_unprepared(sql).map_err(|e| into_db_err(e, true))?;
+    planned.prepare(inner, within).await?;
+    inner.execute_unprepared(&planned.statement).instrument(planned.span).await
 }
 
 /// Fetches at most one row of `statement`, scoped, from `inner`.
 pub(crate) async fn query_one<C: ConnectionTrait>(
     shared: &Shared,
     inner: &C,
+    within: Within,
     statement: Statement,
 ) -> Result<Option<QueryResult>, DbErr> {
-    let (statement, span) = planned(shared, statement, false)?;
-    inner.query_one_raw(statement).instrument(span).await
+    let planned = planned(shared, statement, false)?;
+    planned.prepare(inner, within).await?;
+    inner.query_one_raw(planned.statement).instrument(planned.span).await
 }
 
 /// Fetches every row of `statement`, scoped, from `inner`.
 pub(crate) async fn query_all<C: ConnectionTrait>(
     shared: &Shared,
     inner: &C,
+    within: Within,
     statement: Statement,
 ) -> Result<Vec<QueryResult>, DbErr> {
-    let (statement, span) = planned(shared, statement, false)?;
-    inner.query_all_raw(statement).instrument(span).await
+    let planned = planned(shared, statement, false)?;
+    planned.prepare(inner, within).await?;
+    inner.query_all_raw(planned.statement).instrument(planned.span).await
 }
 
 /// Streams the rows of `statement`, scoped, from `inner`; the stream is polled in the
 /// statement's span.
-pub(crate) async fn stream<'a, C: StreamTrait>(
+pub(crate) async fn stream<'a, C: StreamTrait + ConnectionTrait>(
     shared: &Shared,
     inner: &'a C,
+    within: Within,
     statement: Statement,
 ) -> Result<ScopedStream<'a>, DbErr> {
-    let (statement, span) = planned(shared, statement, false)?;
+    let planned = planned(shared, statement, false)?;
+    planned.prepare(inner, within).await?;
+    let Planned { statement, span, .. } = planned;
     let rows = inner.stream_raw(statement).instrument(span.clone()).await?;
     Ok(Box::pin(InSpan { inner: Box::pin(rows), span }))
 }
@@ -243,7 +313,8 @@ mod tests {
         let shared = Shared::new(rewriter(Dialect::Postgres), DbBackend::Postgres).expect("shared");
         let sql = "SELECT name FROM products WHERE id = $1";
         let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, [5_i64.into()]);
-        let (planned, _) = multitenant::with_tenant_sync(7_i64, || shared.plan(statement)).expect("planned");
+        let planned =
+            multitenant::with_tenant_sync(7_i64, || shared.plan(statement)).expect("planned").statement;
         assert_eq!(planned.sql, "SELECT name FROM products WHERE id = $1 AND products.store_id = $2");
         assert_eq!(planned.values, Some(Values(vec![5_i64.into(), 7_i64.into()])));
     }
@@ -253,7 +324,9 @@ mod tests {
         let shared = Shared::new(rewriter(Dialect::Postgres), DbBackend::Postgres).expect("shared");
         let statement = Statement::from_string(DbBackend::Postgres, "SELECT name FROM products");
         let scope = Scope::tenants([1_i64, 2]).expect("two tenants");
-        let (planned, _) = multitenant::with_scope_sync(scope, || shared.plan(statement)).expect("planned");
+        let planned = multitenant::with_scope_sync(scope, || shared.plan(statement)).expect("planned");
+        assert!(planned.spans_tenants);
+        let planned = planned.statement;
         assert_eq!(planned.values, Some(Values(vec![vec![1_i64, 2].into()])));
     }
 
@@ -261,6 +334,8 @@ mod tests {
     fn unprepared_sql_gets_the_tenant_as_a_literal() {
         let shared = Shared::new(rewriter(Dialect::Sqlite), DbBackend::Sqlite).expect("shared");
         let planned = multitenant::with_tenant_sync(7_i64, || shared.plan_unprepared("DELETE FROM products"));
-        assert_eq!(planned.expect("planned").0, "DELETE FROM products WHERE products.store_id = 7");
+        let planned = planned.expect("planned");
+        assert_eq!(planned.statement, "DELETE FROM products WHERE products.store_id = 7");
+        assert!(!planned.spans_tenants);
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use crate::scope::{self, ScopedStream, Shared};
+use crate::scope::{self, ScopedStream, Shared, Within};
 
 /// A transaction whose every statement is scoped to the task's current tenant, like the
 /// [`ScopedDatabase`](crate::ScopedDatabase) it was begun on.
@@ -21,19 +21,30 @@ use crate::scope::{self, ScopedStream, Shared};
 /// nested transaction (a savepoint), and the closure form
 /// [`transaction`](TransactionTrait::transaction) commits on `Ok` and rolls back on `Err`.
 /// Dropped without [`commit`](TransactionSession::commit), it rolls back.
+///
+/// On Citus, a statement that spans tenants (run unscoped or with several tenants set, so
+/// multi-shard) runs after `SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`, so the
+/// transaction may write reference tables afterwards; Citus refuses that after a parallel
+/// multi-shard statement, and a transaction cannot know what it will do next. Statements
+/// scoped to one tenant route to one shard and never pay for it.
 #[derive(Debug)]
 pub struct ScopedTransaction {
     inner: DatabaseTransaction,
     shared: Arc<Shared>,
+    within: Within,
 }
 
 impl ScopedTransaction {
-    pub(crate) fn new(inner: DatabaseTransaction, shared: Arc<Shared>) -> Self {
-        Self { inner, shared }
+    /// Wraps a transaction just begun, asking the database once per connection whether it is
+    /// Citus.
+    pub(crate) async fn begun(inner: DatabaseTransaction, shared: Arc<Shared>) -> Result<Self, DbErr> {
+        let within = shared.within(&inner).await?;
+        Ok(Self { inner, shared, within })
     }
 
+    /// Wraps a transaction nested in this one.
     fn wrap(&self, inner: DatabaseTransaction) -> Self {
-        Self::new(inner, Arc::clone(&self.shared))
+        Self { inner, shared: Arc::clone(&self.shared), within: self.within }
     }
 
     /// Commits the transaction (releases the savepoint, when nested).
@@ -70,19 +81,19 @@ impl ConnectionTrait for ScopedTransaction {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        scope::execute(&self.shared, &self.inner, stmt).await
+        scope::execute(&self.shared, &self.inner, self.within, stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        scope::execute_unprepared(&self.shared, &self.inner, sql).await
+        scope::execute_unprepared(&self.shared, &self.inner, self.within, sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        scope::query_one(&self.shared, &self.inner, stmt).await
+        scope::query_one(&self.shared, &self.inner, self.within, stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        scope::query_all(&self.shared, &self.inner, stmt).await
+        scope::query_all(&self.shared, &self.inner, self.within, stmt).await
     }
 }
 
@@ -97,7 +108,7 @@ impl StreamTrait for ScopedTransaction {
         &'a self,
         stmt: Statement,
     ) -> Pin<Box<dyn Future<Output = Result<Self::Stream<'a>, DbErr>> + 'a + Send>> {
-        Box::pin(scope::stream(&self.shared, &self.inner, stmt))
+        Box::pin(scope::stream(&self.shared, &self.inner, self.within, stmt))
     }
 }
 

@@ -12,7 +12,8 @@ use common::entities::{categories, product_categories, products, purchases};
 use common::ops::{self, NORTH};
 use multitenant::with_tenant;
 use multitenant_sea_orm::ScopedDatabase;
-use sea_orm::{ColumnTrait, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QuerySelect, TransactionTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait, ExecResult,
     LoaderTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, RelationTrait, Statement,
@@ -254,4 +255,37 @@ async fn record_reads(recorder: &Recorder<'_>) -> Vec<(&'static str, Statement)>
     products::Entity::find().count(recorder).await.expect("count");
     note("count", recorder);
     sent
+}
+
+/// Citus refuses a write to a reference table that a distributed table references after a
+/// parallel multi-shard statement in the same transaction (facts T1-T3): the scoped transaction
+/// switches to sequential mode before each statement that spans stores, so both commit. One
+/// store's statements route to one shard and need nothing (T4).
+#[tokio::test]
+async fn a_transaction_that_spans_stores_may_then_write_a_reference_table() {
+    let Some(url) = citus_url() else { return };
+    let (_schema, raw) = CitusSchema::create(&url).await;
+    raw.execute_unprepared(DISTRIBUTE).await.expect("distribute the schema");
+    raw.execute_unprepared(common::SEED).await.expect("seed the stores");
+    let fixture = common::Fixture::over(raw);
+    let db = &fixture.db;
+
+    let spanning =
+        [multitenant::Scope::Unscoped, multitenant::Scope::tenants([1_i64, 2]).expect("two stores")];
+    for (n, scope) in (100..).zip(spanning) {
+        multitenant::with_scope(scope.clone(), async {
+            let txn = db.begin().await?;
+            let bumped = products::Entity::update_many()
+                .col_expr(products::Column::PriceCents, Expr::col(products::Column::PriceCents).add(1))
+                .exec(&txn)
+                .await?;
+            assert!(bumped.rows_affected > 3, "{scope:?}: a multi-shard update ({bumped:?})");
+            categories::ActiveModel { id: Set(n), name: Set(format!("category {n}")) }.insert(&txn).await?;
+            txn.commit().await
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{scope:?}: Citus refused the transaction: {e}"));
+    }
+    let added = categories::Entity::find().filter(categories::Column::Id.gte(100)).count(&fixture.raw).await;
+    assert_eq!(added.expect("count"), 2);
 }
