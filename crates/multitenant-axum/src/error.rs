@@ -66,6 +66,18 @@ pub enum MissingStatus {
     Unauthorized,
 }
 
+impl RejectionKind {
+    /// The status of a rejection of this kind (a missing tenant's, unless the layer says 401).
+    fn status(self) -> StatusCode {
+        match self {
+            Self::Missing | Self::Invalid => StatusCode::BAD_REQUEST,
+            Self::Unknown => StatusCode::NOT_FOUND,
+            Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
 impl MissingStatus {
     fn code(self) -> StatusCode {
         match self {
@@ -228,14 +240,9 @@ impl TenantRejection {
 
     /// The status the response carries.
     pub fn status(&self) -> StatusCode {
-        match &self.0 {
-            Repr::Missing { status, .. } => status.code(),
-            Repr::Malformed { .. } | Repr::MalformedValue { .. } | Repr::Parse { .. } => {
-                StatusCode::BAD_REQUEST
-            }
-            Repr::Unknown { .. } => StatusCode::NOT_FOUND,
-            Repr::WrongType { .. } | Repr::LayerMissing => StatusCode::INTERNAL_SERVER_ERROR,
-            Repr::CheckFailed => StatusCode::SERVICE_UNAVAILABLE,
+        match (&self.0, self.kind()) {
+            (Repr::Missing { status, .. }, _) => status.code(),
+            (_, kind) => kind.status(),
         }
     }
 

@@ -107,7 +107,7 @@ fn keys(context: &mut Context<'_>) {
             context.report(
                 name.clone(),
                 ProblemKind::KeyWithoutTenantColumn,
-                format!("{} {} ({columns}) does not include the tenant column {column}; Citus refuses it on a distributed table (C1), and it makes values unique across tenants", key_kind(key.kind), key.name),
+                format!("{} {} ({columns}) does not include the tenant column {column}; Citus refuses it on a distributed table, and it makes values unique across tenants", key_kind(key.kind), key.name),
                 format!("replace it with one on ({}, {columns})", quote(column)),
             );
         }
@@ -156,7 +156,7 @@ fn between_tenant_tables(context: &mut Context<'_>, column: &str, table: &Catalo
             name.clone(),
             ProblemKind::ForeignKeyWithoutTenantColumn,
             format!(
-                "foreign key {} ({}) -> {target} ({}) does not join the tenant columns ({column} -> {}) in the same position; Citus refuses it between distributed tables (C2), and it lets a row reference another tenant's",
+                "foreign key {} ({}) -> {target} ({}) does not join the tenant columns ({column} -> {}) in the same position; Citus refuses it between distributed tables, and it lets a row reference another tenant's",
                 fk.name, fk.columns.join(", "), fk.referenced_columns.join(", "), referenced.column
             ),
             format!(
@@ -178,7 +178,7 @@ fn to_tenant_tables(context: &mut Context<'_>, table: &CatalogTable, what: &str)
         context.report(
             name.clone(),
             ProblemKind::ForeignKeyToTenantTable,
-            format!("{name} is {what}, but its foreign key {} references the tenant table {target}; Citus refuses foreign keys from reference and local tables to distributed tables (C3)", fk.name),
+            format!("{name} is {what}, but its foreign key {} references the tenant table {target}; Citus refuses foreign keys from reference and local tables to distributed tables", fk.name),
             format!("ALTER TABLE {name} DROP CONSTRAINT {}, or declare {name} a tenant table", quote(&fk.name)),
         );
     }
