@@ -49,6 +49,7 @@ mod guard;
 mod parse;
 mod rewrite;
 mod schema;
+mod syntax;
 mod tenant;
 mod tenant_type;
 

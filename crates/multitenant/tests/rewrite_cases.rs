@@ -355,6 +355,8 @@ cases! {
         => "UPDATE ads SET company_id = $1 WHERE id = $2 AND ads.company_id = $1 AND ads.company_id = ANY($3)";
     full_row_update_itself_unscoped: unscoped(), Inline, "UPDATE ads SET company_id = company_id WHERE id = 3"
         => "UPDATE ads SET company_id = company_id WHERE id = 3";
+    full_row_update_itself_in_parentheses: t42(), Inline, "UPDATE ads SET company_id = ((company_id)) WHERE id = 3"
+        => "UPDATE ads SET company_id = ((company_id)) WHERE id = 3 AND ads.company_id = 42";
     upsert_tenant_from_excluded: t42(), Bind, "INSERT INTO ads (company_id, id, title) VALUES ($1, 1, $2) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title"
         => "INSERT INTO ads (company_id, id, title) VALUES ($1, 1, $2) ON CONFLICT(company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title WHERE ads.company_id = $3 AND ads.company_id = EXCLUDED.company_id";
     upsert_tenant_from_excluded_added: t42(), Inline, "INSERT INTO ads (id, title) VALUES (1, 'x') ON CONFLICT (company_id, id) DO UPDATE SET company_id = excluded.company_id"
@@ -378,6 +380,13 @@ refusals! {
     regression_insert_cast_parameter: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES ($1::bigint, $2)" => Error::Unsupported { .. },
     regression_insert_cast_literal: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (CAST('42' AS varchar(1)), 1)" => Error::Unsupported { .. },
     full_row_update_unscoped_value: Dialect::Postgres, unscoped(), "UPDATE ads SET company_id = 2 WHERE id = 3" => Error::TenantColumnAssigned { .. },
+    // A cast of the row's own tenant may be another tenant (42::numeric(2,-1) is 40, and a
+    // real cannot hold every bigint): only the column itself, maybe in parentheses, keeps it.
+    regression_full_row_update_own_tenant_cast: Dialect::Postgres, t42(), "UPDATE ads SET company_id = company_id::numeric(2,-1) WHERE id = $1" => Error::TenantColumnAssigned { .. },
+    regression_full_row_update_own_tenant_cast_qualified: Dialect::Postgres, t42(), "UPDATE ads SET company_id = CAST(ads.company_id AS real)" => Error::TenantColumnAssigned { .. },
+    regression_full_row_update_own_tenant_cast_unscoped: Dialect::Postgres, unscoped(), "UPDATE ads SET company_id = (company_id)::numeric(2,-1)" => Error::TenantColumnAssigned { .. },
+    regression_full_row_update_own_tenant_cast_several: Dialect::Postgres, t13(), "UPDATE ads SET company_id = company_id::numeric(1,-1) WHERE id = 5" => Error::TenantColumnAssigned { .. },
+    regression_upsert_excluded_cast: Dialect::Postgres, t42(), "INSERT INTO ads (company_id, id) VALUES (42, 1) ON CONFLICT (id) DO UPDATE SET company_id = EXCLUDED.company_id::numeric(2,-1)" => Error::TenantColumnAssigned { .. },
     full_row_update_no_tenant: Dialect::Postgres, None::<Scope>, "UPDATE ads SET company_id = 2 WHERE id = 3" => Error::MissingTenant { .. },
     upsert_tenant_from_other_expression: Dialect::Postgres, t42(), "INSERT INTO ads (id) VALUES (1) ON CONFLICT (company_id, id) DO UPDATE SET company_id = ads.id" => Error::TenantColumnAssigned { .. },
 }

@@ -2,7 +2,8 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, Ident, SelectItem, SetExpr, TableFactor, Value};
 
-use super::walk::{Auditor, strip_casts};
+use super::walk::Auditor;
+use crate::syntax::strip_casts;
 use crate::TenantId;
 
 impl Auditor<'_> {

@@ -10,6 +10,7 @@ use sqlparser::ast::{
 
 use super::{AuditError, Problem};
 use crate::schema::relation;
+use crate::syntax::unparenthesized;
 use crate::{Dialect, Resolved, Schema, Scope, Table, TenantId, functions};
 
 type Audit = Result<(), AuditError>;
@@ -327,7 +328,8 @@ impl<'a> Auditor<'a> {
     /// A guarded parameter (checked by the driver, or by the database in a guard, which the
     /// condition must equate with the parameter itself) counts as checked.
     fn leaves_tenant(&self, value: &Expr, column: &str, assigned: &Assigned<'_>) -> bool {
-        let value = strip_casts(value);
+        // Through parentheses only: a cast may change the value (`t::numeric(2,-1)`).
+        let value = unparenthesized(value);
         let own = match value {
             Expr::Identifier(ident) => self.dialect.matches(ident, column),
             expr => self.is_column(expr, assigned.qualifier, column),
@@ -386,13 +388,6 @@ struct Assigned<'s> {
     qualifier: &'s [Ident],
     selection: Option<&'s Expr>,
     upsert: bool,
-}
-
-pub(super) fn strip_casts(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Cast { expr, .. } | Expr::Nested(expr) => strip_casts(expr),
-        other => other,
-    }
 }
 
 fn fail(table: &Table, problem: Problem) -> AuditError {

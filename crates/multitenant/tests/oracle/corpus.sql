@@ -467,6 +467,16 @@ UPDATE ads SET company_id = 3, title = 'moved' WHERE id = 3
 -- expect: refused
 UPDATE ads SET company_id = company_id + 1 WHERE id = 3
 
+-- name: full_row_update_own_tenant_cast
+-- dialects: postgres
+-- expect: refused
+UPDATE ads SET company_id = company_id::numeric(1,-1) WHERE id = 3
+
+-- name: full_row_update_own_tenant_cast_sqlite
+-- dialects: sqlite
+-- expect: refused
+UPDATE ads SET company_id = CAST(company_id AS REAL) WHERE id = 3
+
 -- name: upsert_tenant_from_excluded
 INSERT INTO ads (id, campaign_id, title, clicks) VALUES (3, 1, 'upserted', 0) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title RETURNING company_id, id, title
 

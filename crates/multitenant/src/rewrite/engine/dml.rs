@@ -2,7 +2,7 @@
 //! (or has checked) its tenant column, and no statement may assign a tenant column.
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, CastKind, Delete, Expr, FromTable, Ident, Insert, ObjectName,
+    Assignment, AssignmentTarget, Delete, Expr, FromTable, Ident, Insert, ObjectName,
     OnConflictAction, OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject,
     TableWithJoins, Update, UpdateTableFromKind, Value,
 };
@@ -13,6 +13,7 @@ use super::query::qualifier;
 use super::template::{LiteralCheck, OwnedLiteral};
 use super::walker::{Mode, Walker};
 use crate::schema::relation;
+use crate::syntax::{is_cast, strip_casts, unparenthesized};
 use crate::{Error, Output, Table, TenantSet};
 
 const TENANT_VALUE: &str =
@@ -309,9 +310,10 @@ impl Walker<'_> {
         Ok(conditions)
     }
 
-    /// `t` or `q.t`: the row's own tenant column.
+    /// `t` or `q.t`: the row's own tenant column (in parentheses maybe; never cast, since a
+    /// cast may change it: `t::numeric(2,-1)` turns tenant 42 into 40).
     fn is_own_tenant(&self, value: &Expr, qualifier: &[Ident], column: &str) -> bool {
-        match strip_casts(value) {
+        match unparenthesized(value) {
             Expr::Identifier(ident) => self.dialect.matches(ident, column),
             Expr::CompoundIdentifier(parts) => parts.split_last().is_some_and(|(last, prefix)| {
                 self.dialect.matches(last, column)
@@ -325,9 +327,9 @@ impl Walker<'_> {
         }
     }
 
-    /// `EXCLUDED.t`: the tenant of the row an upsert inserts.
+    /// `EXCLUDED.t`: the tenant of the row an upsert inserts (never cast, as above).
     fn is_excluded(&self, value: &Expr, column: &str) -> bool {
-        matches!(strip_casts(value), Expr::CompoundIdentifier(parts)
+        matches!(unparenthesized(value), Expr::CompoundIdentifier(parts)
             if matches!(parts.as_slice(), [table, c]
                 if self.dialect.matches(table, "excluded") && self.dialect.matches(c, column)))
     }
@@ -376,23 +378,6 @@ fn tenant_value_error(statement: &'static str, table: &Table) -> Error {
 }
 
 /// Whether `expr`, inside any parentheses, is a cast.
-fn is_cast(expr: &Expr) -> bool {
-    match expr {
-        Expr::Nested(inner) => is_cast(inner),
-        Expr::Cast { .. } => true,
-        _ => false,
-    }
-}
-
-fn strip_casts(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr, .. } | Expr::Nested(expr) => {
-            strip_casts(expr)
-        }
-        other => other,
-    }
-}
-
 /// Whether every row `source` produces visibly has `width` values (no `*`).
 fn same_width(source: &Query, width: usize) -> bool {
     match source.body.as_ref() {
