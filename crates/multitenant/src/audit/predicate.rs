@@ -3,8 +3,8 @@
 use sqlparser::ast::{BinaryOperator, Expr, Ident, SelectItem, SetExpr, TableFactor, Value};
 
 use super::walk::Auditor;
-use crate::syntax::strip_casts;
 use crate::TenantId;
+use crate::syntax::strip_casts;
 
 impl Auditor<'_> {
     /// Whether some `AND`-ed term of `condition` restricts `qualifier.column` to the tenants.

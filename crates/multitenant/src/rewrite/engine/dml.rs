@@ -2,9 +2,9 @@
 //! (or has checked) its tenant column, and no statement may assign a tenant column.
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Delete, Expr, FromTable, Ident, Insert, ObjectName,
-    OnConflictAction, OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject,
-    TableWithJoins, Update, UpdateTableFromKind, Value,
+    Assignment, AssignmentTarget, Delete, Expr, FromTable, Ident, Insert, ObjectName, OnConflictAction,
+    OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableFactor, TableObject, TableWithJoins, Update,
+    UpdateTableFromKind, Value,
 };
 
 use super::params;
