@@ -61,6 +61,13 @@ impl Dialect {
         }
     }
 
+    /// Whether a qualifier written in a statement (`written`, e.g. the `a` of `a.company_id`)
+    /// names the relation the rewriter knows as `known` (as the statement named it where it
+    /// brought the relation in): part by part, each compared as the database compares names.
+    pub(crate) fn same_qualifier(self, written: &[Ident], known: &[Ident]) -> bool {
+        written.len() == known.len() && written.iter().zip(known).all(|(w, k)| self.matches(w, &self.fold(k)))
+    }
+
     /// Whether every CTE of a `WITH` list is visible to all of them, as with `WITH RECURSIVE`.
     /// PostgreSQL shows a CTE only to those after it unless `RECURSIVE` is given; SQLite
     /// always shows all of them (its `RECURSIVE` keyword is optional).

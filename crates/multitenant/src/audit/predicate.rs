@@ -56,9 +56,7 @@ impl Auditor<'_> {
     pub(super) fn is_column(&self, expr: &Expr, qualifier: &[Ident], column: &str) -> bool {
         let Expr::CompoundIdentifier(parts) = expr else { return false };
         let Some((last, prefix)) = parts.split_last() else { return false };
-        self.dialect.matches(last, column)
-            && prefix.len() == qualifier.len()
-            && prefix.iter().zip(qualifier).all(|(a, b)| self.dialect.matches(a, &self.dialect.fold(b)))
+        self.dialect.matches(last, column) && self.dialect.same_qualifier(prefix, qualifier)
     }
 
     /// The tenant parameter, or (one tenant) a literal naming it.

@@ -22,6 +22,7 @@ use super::predicate::{column_ref, conjoin_in_place, eq, has_conjunct};
 use super::query::{constraint_mut, qualifier};
 use super::walker::Walker;
 use crate::schema::relation;
+use crate::syntax::unparenthesized;
 use crate::{Dialect, Error, Table, TableName};
 
 /// A relation a FROM clause names: the name predicates use for it, and its table when it is a
@@ -237,35 +238,23 @@ impl<'r, 'a> Names<'r, 'a> {
     }
 
     fn local_column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
-        match strip_nesting(expr) {
+        match unparenthesized(expr) {
             Expr::Identifier(column) => self.sole.map(|r| (r, column)),
             expr => self.qualified(expr, self.local),
         }
     }
 
     fn enclosing_column(&self, expr: &'r Expr) -> Option<Column<'r, 'a>> {
-        self.qualified(strip_nesting(expr), self.enclosing)
+        self.qualified(unparenthesized(expr), self.enclosing)
     }
 
     /// `q.column` resolved among `references`, the innermost (last) first.
     fn qualified(&self, expr: &'r Expr, references: &'r [Reference<'a>]) -> Option<Column<'r, 'a>> {
         let Expr::CompoundIdentifier(parts) = expr else { return None };
         let (column, qualifier) = parts.split_last()?;
-        let reference = references.iter().rev().find(|r| {
-            r.qualifier.len() == qualifier.len()
-                && r.qualifier
-                    .iter()
-                    .zip(qualifier)
-                    .all(|(a, b)| self.dialect.matches(b, &self.dialect.fold(a)))
-        })?;
+        let reference =
+            references.iter().rev().find(|r| self.dialect.same_qualifier(qualifier, &r.qualifier))?;
         Some((reference, column))
-    }
-}
-
-fn strip_nesting(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Nested(inner) => strip_nesting(inner),
-        other => other,
     }
 }
 
@@ -292,8 +281,8 @@ fn collect_equalities<'e>(expr: &'e Expr, out: &mut Vec<(&'e Expr, &'e Expr)>) {
 /// subquery's single column: `x [NOT] IN (SELECT ...)`, `x op ANY|ALL (SELECT ...)`,
 /// `x op (SELECT ...)` (either side). The walker notes it before walking the subquery.
 pub(super) fn compared_operand(expr: &Expr) -> Option<&Expr> {
-    let column = |e: &Expr| matches!(strip_nesting(e), Expr::CompoundIdentifier(_) | Expr::Identifier(_));
-    let subquery = |e: &Expr| matches!(strip_nesting(e), Expr::Subquery(_));
+    let column = |e: &Expr| matches!(unparenthesized(e), Expr::CompoundIdentifier(_) | Expr::Identifier(_));
+    let subquery = |e: &Expr| matches!(unparenthesized(e), Expr::Subquery(_));
     let operand = match expr {
         Expr::InSubquery { expr, .. } => expr,
         Expr::AnyOp { left, right, .. } | Expr::AllOp { left, right, .. } if subquery(right) => left,

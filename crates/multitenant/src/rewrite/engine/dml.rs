@@ -316,12 +316,7 @@ impl Walker<'_> {
         match unparenthesized(value) {
             Expr::Identifier(ident) => self.dialect.matches(ident, column),
             Expr::CompoundIdentifier(parts) => parts.split_last().is_some_and(|(last, prefix)| {
-                self.dialect.matches(last, column)
-                    && prefix.len() == qualifier.len()
-                    && prefix
-                        .iter()
-                        .zip(qualifier)
-                        .all(|(a, b)| self.dialect.matches(a, &self.dialect.fold(b)))
+                self.dialect.matches(last, column) && self.dialect.same_qualifier(prefix, qualifier)
             }),
             _ => false,
         }
