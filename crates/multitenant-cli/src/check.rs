@@ -11,6 +11,7 @@ use multitenant::Schema;
 use multitenant_citus::Problem;
 
 use crate::database;
+use crate::failure::{self, Failure};
 
 /// The arguments of `multitenant check`.
 #[derive(Debug, clap::Args)]
@@ -42,7 +43,7 @@ enum Format {
 
 /// Runs `multitenant check`.
 pub(crate) fn main(args: &Args) -> ExitCode {
-    database::run(run(args))
+    failure::run(async { run(args).await.map_err(Failure::cannot_decide) })
 }
 
 async fn run(args: &Args) -> anyhow::Result<ExitCode> {

@@ -3,9 +3,12 @@
 //! prints, and picks the exit code.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use multitenant::Schema;
-use multitenant_citus::{Applied, Catalog, Error, Plan};
+use multitenant_citus::{Applied, Catalog, Plan};
+
+use crate::failure::{self, Failure};
 
 /// `multitenant citus plan|apply|undo`.
 #[derive(Debug, clap::Subcommand)]
@@ -30,36 +33,19 @@ pub(crate) struct Target {
     database_url: String,
 }
 
-/// Why a command failed, which decides its exit code.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    /// A bad URL or a database that cannot be reached: exit 2.
-    Usage(anyhow::Error),
-    /// A problem found in the schema, the database, or a step Citus refused: exit 1.
-    Problem(anyhow::Error),
-}
-
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
-        match error {
-            Error::InvalidUrl { .. } | Error::UrlScheme { .. } | Error::Unreachable { .. } => {
-                Self::Usage(error.into())
-            }
-            _ => Self::Problem(error.into()),
-        }
-    }
-}
-
-/// Runs the command on a current-thread runtime; what it did, as lines for stdout.
-pub(crate) fn run(action: &Action) -> Result<String, Failure> {
-    crate::database::runtime().map_err(Failure::Problem)?.block_on(run_action(action))
+/// Runs `multitenant citus plan|apply|undo`: prints what it did on stdout.
+pub(crate) fn main(action: &Action) -> ExitCode {
+    failure::run(async {
+        print!("{}", run_action(action).await?);
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 async fn run_action(action: &Action) -> Result<String, Failure> {
     let target = match action {
         Action::Plan(target) | Action::Apply(target) | Action::Undo(target) => target,
     };
-    let schema = Schema::from_toml_file(&target.schema).map_err(|e| Failure::Problem(e.into()))?;
+    let schema = Schema::from_toml_file(&target.schema).map_err(Failure::problem)?;
     let mut conn = multitenant_citus::connect(&target.database_url).await?;
     let progress = |step: &multitenant_citus::Step| eprintln!("{step}");
     match action {

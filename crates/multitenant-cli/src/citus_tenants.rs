@@ -11,6 +11,8 @@ use multitenant_citus::tenants::{
 };
 use sqlx::PgConnection;
 
+use crate::failure::{self, Failure};
+
 /// The arguments of `multitenant citus tenants`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TenantsArgs {
@@ -45,24 +47,17 @@ pub(crate) struct IsolateArgs {
     to_node: Option<Node>,
 }
 
-/// Why a command stopped: the message, and the exit code.
-struct Failure {
-    message: String,
-    code: u8,
-}
-
 impl From<TenantsError> for Failure {
     fn from(error: TenantsError) -> Self {
-        let code = match &error {
+        match &error {
             TenantsError::UnknownTable { .. }
             | TenantsError::NotDistributed { .. }
             | TenantsError::InvalidTenant { .. }
             | TenantsError::InvalidNode { .. }
             | TenantsError::UnknownNode { .. }
-            | TenantsError::Database { .. } => 2,
-            _ => 1,
-        };
-        Self { message: error.to_string(), code }
+            | TenantsError::Database { .. } => Self::cannot_decide(error),
+            _ => Self::problem(error),
+        }
     }
 }
 
@@ -162,32 +157,17 @@ fn placement_rows(placements: &[Placement]) -> Vec<Vec<String>> {
 
 /// Connects and checks for Citus, saying which version on stderr.
 async fn connect(url: &str) -> Result<PgConnection, Failure> {
-    let mut conn = multitenant_citus::connect(url).await.map_err(|error| Failure {
-        message: format!("{error} (the URL is --database-url, or DATABASE_URL)"),
-        code: 2,
+    let mut conn = multitenant_citus::connect(url).await.map_err(|error| {
+        Failure::cannot_decide(anyhow::anyhow!("{error} (the URL is --database-url, or DATABASE_URL)"))
     })?;
     let version = tenants::citus_version(&mut conn).await?;
     eprintln!("connected: Citus {version}");
     Ok(conn)
 }
 
-/// Runs a command on a single-threaded runtime; prints `error: ...` and exits with its code
-/// when it fails.
+/// Runs a command (see [`failure::run`]).
 fn run(command: impl Future<Output = Result<(), Failure>>) -> ExitCode {
-    let runtime = match crate::database::runtime() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: {}", crate::describe(&error));
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
-    }
+    failure::run(async { command.await.map(|()| ExitCode::SUCCESS) })
 }
 
 /// Prints rows under a header, in columns two spaces apart.

@@ -8,6 +8,7 @@ use anyhow::Context;
 use multitenant_citus::DumpOptions;
 
 use crate::database;
+use crate::failure::{self, Failure};
 
 /// The arguments of `multitenant schema`.
 #[derive(Debug, clap::Args)]
@@ -42,7 +43,7 @@ struct DumpArgs {
 /// Runs `multitenant schema ...`.
 pub(crate) fn main(args: &SchemaArgs) -> ExitCode {
     let SchemaCommand::Dump(args) = &args.command;
-    database::run(dump(args))
+    failure::run(async { dump(args).await.map_err(Failure::cannot_decide) })
 }
 
 async fn dump(args: &DumpArgs) -> anyhow::Result<ExitCode> {

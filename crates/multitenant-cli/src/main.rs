@@ -14,6 +14,7 @@ mod citus;
 mod citus_tenants;
 mod database;
 mod dump;
+mod failure;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -58,26 +59,9 @@ fn main() -> ExitCode {
         Command::Rewrite(args) => main_rewrite(&args),
         Command::Check(args) => check::main(&args),
         Command::Schema(args) => dump::main(&args),
-        Command::Citus(CitusCommand::Schema(action)) => main_citus(&action),
+        Command::Citus(CitusCommand::Schema(action)) => citus::main(&action),
         Command::Citus(CitusCommand::Tenants(args)) => citus_tenants::tenants(&args),
         Command::Citus(CitusCommand::Isolate(args)) => citus_tenants::isolate(&args),
-    }
-}
-
-fn main_citus(action: &citus::Action) -> ExitCode {
-    match citus::run(action) {
-        Ok(printed) => {
-            print!("{printed}");
-            ExitCode::SUCCESS
-        }
-        Err(citus::Failure::Problem(error)) => {
-            eprintln!("error: {}", describe(&error));
-            ExitCode::FAILURE
-        }
-        Err(citus::Failure::Usage(error)) => {
-            eprintln!("error: {}", describe(&error));
-            ExitCode::from(2)
-        }
     }
 }
 
@@ -91,7 +75,7 @@ fn main_rewrite(args: &rewrite::Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            eprintln!("error: {}", failure::describe(&error));
             ExitCode::FAILURE
         }
     }
@@ -111,18 +95,4 @@ fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     cli.build();
     let command = cli.find_subcommand_mut(subcommand).expect("the subcommand is declared in `Command`");
     command.error(ErrorKind::ValueValidation, message).exit()
-}
-
-/// The error and its causes on one line, leaving out a cause whose text an outer message
-/// already includes.
-fn describe(error: &anyhow::Error) -> String {
-    let mut message = error.to_string();
-    for cause in error.chain().skip(1) {
-        let cause = cause.to_string();
-        if !message.contains(&cause) {
-            message.push_str(": ");
-            message.push_str(&cause);
-        }
-    }
-    message
 }
