@@ -63,11 +63,15 @@ impl DumpOptions {
 
 /// A dumped schema: the model and the file that loads as it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Dump {
     /// The schema, as [`Schema::from_toml_str`] reads [`toml`](Self::toml).
     pub schema: Schema,
     /// The schema file.
     pub toml: String,
+    /// Whether Citus's metadata said which tables are tenant tables (some dumped table is
+    /// hash-distributed), so that a tenant column hint, if given, was not used.
+    pub from_citus_metadata: bool,
 }
 
 /// A declared table: its catalog table, and its tenant column (`None`: a reference table).
@@ -106,7 +110,7 @@ pub fn dump(catalog: &Catalog, options: &DumpOptions) -> Result<Dump, Error> {
     };
     let toml = write_toml(catalog, &declared, &source);
     let schema = Schema::from_toml_str(&toml).map_err(|source| Error::InvalidDump { source })?;
-    Ok(Dump { schema, toml })
+    Ok(Dump { schema, toml, from_citus_metadata: distributed })
 }
 
 /// Reads the catalog and [`dump`]s it.

@@ -57,6 +57,12 @@ async fn dump(args: &DumpArgs) -> anyhow::Result<ExitCode> {
     let mut conn = database::connect(&args.database_url).await?;
     let dumped =
         multitenant_citus::dump_database(&mut conn, &options).await.context("cannot dump the schema")?;
+    if let (Some(column), true) = (&args.tenant_column, dumped.from_citus_metadata) {
+        eprintln!(
+            "note: --tenant-column {column} is not used: tables are distributed, so Citus's metadata says \
+             which tables are tenant tables and by which column"
+        );
+    }
     print!("{}", dumped.toml);
     Ok(ExitCode::SUCCESS)
 }

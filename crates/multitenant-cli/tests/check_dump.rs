@@ -314,6 +314,13 @@ async fn on_citus_schema_dump_reads_the_metadata_and_check_agrees() {
         .build()
         .expect("schema");
     assert_eq!(multitenant::Schema::from_toml_str(&run.stdout).expect("loads"), expected, "{}", run.stdout);
+    assert!(!run.stderr.contains("--tenant-column"), "{run:?}");
+    // A tenant column hint is not used once tables are distributed, and the dump says so.
+    let hinted =
+        ["schema", "dump", "--database-url", &url, "--db-schema", &s, "--tenant-column", "campaign_id"];
+    let hinted = multitenant(&hinted, &[]);
+    assert_eq!((hinted.code, hinted.stdout.as_str()), (Some(0), run.stdout.as_str()), "{hinted:?}");
+    assert!(hinted.stderr.contains("note: --tenant-column campaign_id is not used"), "{hinted:?}");
     let file = SchemaFile::new(&run.stdout);
     let check = multitenant(&["check", "--schema", file.path(), "--database-url", &url], &[]);
     assert_eq!(check.code, Some(1), "{check:?}");
