@@ -326,6 +326,29 @@ pub fn add_constraint(schema: &str, name: &str, constraint: &str, definition: &s
     format!("ALTER TABLE {} ADD CONSTRAINT {} {definition}", qualified(schema, name), quote_ident(constraint))
 }
 
+/// The columns a foreign key between tenant tables pairs besides the tenant columns, as the
+/// fix of one that does not pair them: its own columns other than `tenant`, and the referenced
+/// ones other than `referenced_tenant`, in order. A column that references the referenced
+/// tenant column under another name (`a_tenant -> tenant`) gives its place to the tenant column
+/// itself, unless it is needed for the other columns. `None` when the two sides cannot be
+/// paired.
+pub(crate) fn other_key_columns<'c>(
+    columns: &'c [String],
+    tenant: &str,
+    referenced: &'c [String],
+    referenced_tenant: &str,
+) -> Option<(Vec<&'c str>, Vec<&'c str>)> {
+    let others: Vec<&str> =
+        referenced.iter().map(String::as_str).filter(|r| *r != referenced_tenant).collect();
+    let mut own: Vec<&str> = columns.iter().map(String::as_str).filter(|c| *c != tenant).collect();
+    if own.len() > others.len() {
+        let names_tenant =
+            |c: &&str| columns.iter().zip(referenced).any(|(c2, r)| c2 == c && r == referenced_tenant);
+        own.retain(|c| !names_tenant(c));
+    }
+    (own.len() == others.len()).then_some((own, others))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,7 +97,7 @@ pub enum Error {
     },
     /// C2: a foreign key between tenant tables does not carry the tenant column in the same
     /// position on both sides.
-    #[error("table {table}: foreign key {foreign_key} ({}) -> {references} ({}) does not join the tenant columns ({tenant_column} -> {referenced_tenant_column}) in the same position; Citus refuses it between distributed tables: make it ({}, {tenant_column}) -> ({}, {referenced_tenant_column}) (see `ddl::composite_foreign_key`)", columns.join(", "), referenced_columns.join(", "), columns.iter().filter(|c| *c != tenant_column).cloned().collect::<Vec<_>>().join(", "), referenced_columns.iter().filter(|c| *c != referenced_tenant_column).cloned().collect::<Vec<_>>().join(", "))]
+    #[error("table {table}: foreign key {foreign_key} ({}) -> {references} ({}) does not join the tenant columns ({tenant_column} -> {referenced_tenant_column}) in the same position; Citus refuses it between distributed tables: {} (see `ddl::composite_foreign_key`)", columns.join(", "), referenced_columns.join(", "), composite_key_fix(columns, tenant_column, referenced_columns, referenced_tenant_column))]
     ForeignKeyWithoutTenantColumn {
         /// The referencing table.
         table: String,
@@ -302,9 +302,30 @@ fn in_schemas(schemas: &[String]) -> String {
     }
 }
 
+/// The fix of a foreign key between tenant tables, for its message.
+fn composite_key_fix(
+    columns: &[String],
+    tenant: &str,
+    referenced: &[String],
+    referenced_tenant: &str,
+) -> String {
+    match crate::ddl::other_key_columns(columns, tenant, referenced, referenced_tenant) {
+        Some((own, others)) => format!(
+            "make it ({}) -> ({})",
+            own.iter().chain([&tenant]).copied().collect::<Vec<_>>().join(", "),
+            others.iter().chain([&referenced_tenant]).copied().collect::<Vec<_>>().join(", ")
+        ),
+        None => {
+            format!(
+                "make it a key that pairs {tenant} with {referenced_tenant} in the same position on both sides"
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Advice;
+    use super::{Advice, composite_key_fix};
 
     /// Citus's messages, quoted from the measured facts, get the advice that fixes them.
     #[test]
@@ -330,6 +351,40 @@ mod tests {
         ];
         for (case, message, advice) in cases {
             assert_eq!(Advice::for_message(message), advice, "case {case}");
+        }
+    }
+
+    fn fix(columns: &[&str], referenced: &[&str]) -> String {
+        let owned = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        composite_key_fix(&owned(columns), "tenant", &owned(referenced), "tenant")
+    }
+
+    #[test]
+    fn the_fix_pairs_the_other_key_columns_then_the_tenant_columns() {
+        let cases: [(&str, &[&str], &[&str], &str); 5] = [
+            ("without the tenant", &["a_id"], &["id"], "make it (a_id, tenant) -> (id, tenant)"),
+            (
+                "in other positions",
+                &["a_id", "tenant"],
+                &["tenant", "id"],
+                "make it (a_id, tenant) -> (id, tenant)",
+            ),
+            (
+                "the tenant under another name",
+                &["a_tenant", "a_id"],
+                &["tenant", "id"],
+                "make it (a_id, tenant) -> (id, tenant)",
+            ),
+            ("two other columns", &["x", "y"], &["a", "b"], "make it (x, y, tenant) -> (a, b, tenant)"),
+            (
+                "nothing to pair",
+                &["a_tenant"],
+                &["tenant", "id", "code"],
+                "make it a key that pairs tenant with tenant in the same position on both sides",
+            ),
+        ];
+        for (name, columns, referenced, expected) in cases {
+            assert_eq!(fix(columns, referenced), expected, "{name}");
         }
     }
 }

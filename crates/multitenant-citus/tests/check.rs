@@ -194,3 +194,21 @@ async fn tablefuncs_crosstab_and_connectby_are_unsafe() {
     }
     assert!(!functions.iter().any(|f| f.starts_with("normal_rand")), "{functions:#?}");
 }
+
+/// The fix of a foreign key that names the referenced tenant with a column of its own
+/// (`campaign_company -> company_id`) puts the table's tenant column in that column's place.
+#[tokio::test]
+async fn a_foreign_keys_fix_pairs_the_tenant_columns_in_place_of_a_copy_of_the_tenant() {
+    let ddl = "CREATE UNIQUE INDEX campaigns_tenant_id ON campaigns (company_id, id); CREATE TABLE notes (company_id bigint NOT NULL, campaign_id bigint, campaign_company bigint, FOREIGN KEY (campaign_company, campaign_id) REFERENCES campaigns (company_id, id));";
+    let fixture = Fixture::new(&format!("{CLEAN}\n{ddl}")).await;
+    let problems =
+        fixture.problems(&format!("[tables.notes]\ntenant_column = \"company_id\"\n{SCHEMA}")).await;
+    let fixes: Vec<&str> = problems.iter().map(|p| p.fix.as_str()).collect();
+    assert_eq!(
+        fixes,
+        [
+            "replace it with FOREIGN KEY (company_id, campaign_id) REFERENCES public.campaigns (company_id, id) \
+          (the referenced columns need a key)"
+        ]
+    );
+}

@@ -106,7 +106,7 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
          CREATE TABLE {s}.b (tenant bigint, id bigint, a_tenant bigint, a_id bigint, PRIMARY KEY (tenant, id),
                              CONSTRAINT b_a FOREIGN KEY (a_tenant, a_id) REFERENCES {s}.a (tenant, id));",
         "[tables.\"{s}.a\"]\ntenant_column = \"tenant\"\n[tables.\"{s}.b\"]\ntenant_column = \"tenant\"",
-        "table {s}.b: foreign key b_a (a_tenant, a_id) -> {s}.a (tenant, id) does not join the tenant columns (tenant -> tenant) in the same position; Citus refuses it between distributed tables: make it (a_tenant, a_id, tenant) -> (id, tenant) (see `ddl::composite_foreign_key`)",
+        "table {s}.b: foreign key b_a (a_tenant, a_id) -> {s}.a (tenant, id) does not join the tenant columns (tenant -> tenant) in the same position; Citus refuses it between distributed tables: make it (a_id, tenant) -> (id, tenant) (see `ddl::composite_foreign_key`)",
     ),
     (
         "c3_reference_table_references_tenant_table",

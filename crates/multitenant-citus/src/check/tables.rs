@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use multitenant::{TableKind, TenantType};
 
 use super::{Context, ProblemKind, consensus};
-use crate::ddl::{qualified, quote_ident as quote};
+use crate::ddl::{self, qualified, quote_ident as quote};
 use crate::{CatalogTable, KeyKind};
 
 pub(super) fn check(context: &mut Context<'_>) {
@@ -149,9 +149,18 @@ fn between_tenant_tables(context: &mut Context<'_>, column: &str, table: &Catalo
             continue;
         }
         let target = qualified(&fk.referenced_schema, &fk.referenced_table);
-        let others: Vec<&str> = fk.columns.iter().map(String::as_str).filter(|c| *c != column).collect();
-        let referenced_others: Vec<&str> =
-            fk.referenced_columns.iter().map(String::as_str).filter(|c| *c != referenced.column).collect();
+        let fix = match ddl::other_key_columns(&fk.columns, column, &fk.referenced_columns, referenced.column)
+        {
+            Some((own, others)) => format!(
+                "replace it with FOREIGN KEY ({}) REFERENCES {target} ({}) (the referenced columns need a key)",
+                std::iter::once(column).chain(own).collect::<Vec<_>>().join(", "),
+                std::iter::once(referenced.column).chain(others).collect::<Vec<_>>().join(", "),
+            ),
+            None => format!(
+                "replace it with a foreign key that pairs {column} with {target}'s {} in the same position",
+                referenced.column
+            ),
+        };
         context.report(
             name.clone(),
             ProblemKind::ForeignKeyWithoutTenantColumn,
@@ -159,11 +168,7 @@ fn between_tenant_tables(context: &mut Context<'_>, column: &str, table: &Catalo
                 "foreign key {} ({}) -> {target} ({}) does not join the tenant columns ({column} -> {}) in the same position; Citus refuses it between distributed tables, and it lets a row reference another tenant's",
                 fk.name, fk.columns.join(", "), fk.referenced_columns.join(", "), referenced.column
             ),
-            format!(
-                "replace it with FOREIGN KEY ({}) REFERENCES {target} ({}) (the referenced columns need a key)",
-                std::iter::once(column).chain(others).collect::<Vec<_>>().join(", "),
-                std::iter::once(referenced.column).chain(referenced_others).collect::<Vec<_>>().join(", "),
-            ),
+            fix,
         );
     }
 }
