@@ -326,6 +326,18 @@ pub fn add_constraint(schema: &str, name: &str, constraint: &str, definition: &s
     format!("ALTER TABLE {} ADD CONSTRAINT {} {definition}", qualified(schema, name), quote_ident(constraint))
 }
 
+/// Whether a foreign key between tenant tables pairs the tenant columns: `tenant` among its
+/// `columns` in the position of `referenced_tenant` among the `referenced` ones, as Citus
+/// requires between co-located tables (and as keeps a row from referencing another tenant's).
+pub(crate) fn pairs_tenant_columns(
+    columns: &[String],
+    tenant: &str,
+    referenced: &[String],
+    referenced_tenant: &str,
+) -> bool {
+    columns.iter().zip(referenced).any(|(c, r)| c == tenant && r == referenced_tenant)
+}
+
 /// The columns a foreign key between tenant tables pairs besides the tenant columns, as the
 /// fix of one that does not pair them: its own columns other than `tenant`, and the referenced
 /// ones other than `referenced_tenant`, in order. A column that references the referenced

@@ -84,7 +84,7 @@ pub enum Error {
         column: String,
     },
     /// C1: a primary key or unique constraint (or index) of a tenant table lacks the tenant column.
-    #[error("table {table}: {key} ({}) does not include the tenant column {tenant_column}; Citus refuses it on a distributed table: make it ({tenant_column}, {}) (see `ddl::composite_primary_key`)", columns.join(", "), columns.join(", "))]
+    #[error("table {table}: {key} ({}) does not include the tenant column {tenant_column}; Citus refuses it on a distributed table: make it ({tenant_column}, {}) (in Rust, `multitenant_citus::ddl::composite_primary_key` writes it)", columns.join(", "), columns.join(", "))]
     KeyWithoutTenantColumn {
         /// The table.
         table: String,
@@ -97,7 +97,7 @@ pub enum Error {
     },
     /// C2: a foreign key between tenant tables does not carry the tenant column in the same
     /// position on both sides.
-    #[error("table {table}: foreign key {foreign_key} ({}) -> {references} ({}) does not join the tenant columns ({tenant_column} -> {referenced_tenant_column}) in the same position; Citus refuses it between distributed tables: {} (see `ddl::composite_foreign_key`)", columns.join(", "), referenced_columns.join(", "), composite_key_fix(columns, tenant_column, referenced_columns, referenced_tenant_column))]
+    #[error("table {table}: foreign key {foreign_key} ({}) -> {references} ({}) does not join the tenant columns ({tenant_column} -> {referenced_tenant_column}) in the same position; Citus refuses it between distributed tables: {} (in Rust, `multitenant_citus::ddl::composite_foreign_key` writes it)", columns.join(", "), referenced_columns.join(", "), composite_key_fix(columns, tenant_column, referenced_columns, referenced_tenant_column))]
     ForeignKeyWithoutTenantColumn {
         /// The referencing table.
         table: String,

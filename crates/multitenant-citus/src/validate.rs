@@ -6,7 +6,7 @@ use multitenant::{Schema, Table};
 
 use crate::Error;
 use crate::catalog::{Catalog, CatalogForeignKey, CatalogTable};
-use crate::ddl::qualified;
+use crate::ddl::{self, qualified};
 
 /// A declared table and the table it is in the database.
 #[derive(Debug, Clone, Copy)]
@@ -167,12 +167,7 @@ fn check_foreign_key(
 ) -> Result<(), Error> {
     match (owner.tenant_column(), referenced.tenant_column()) {
         (Some(tenant), Some(referenced_tenant)) => {
-            let same_position = fk
-                .columns
-                .iter()
-                .zip(&fk.referenced_columns)
-                .any(|(c, r)| c == tenant && r == referenced_tenant);
-            match same_position {
+            match ddl::pairs_tenant_columns(&fk.columns, tenant, &fk.referenced_columns, referenced_tenant) {
                 true => Ok(()),
                 false => Err(Error::ForeignKeyWithoutTenantColumn {
                     table: owner.display(),

@@ -83,14 +83,14 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
         "c1_primary_key_without_tenant_column",
         "CREATE TABLE {s}.items (tenant_id bigint NOT NULL, id bigint PRIMARY KEY);",
         "[tables.\"{s}.items\"]\ntenant_column = \"tenant_id\"",
-        "table {s}.items: items_pkey (id) does not include the tenant column tenant_id; Citus refuses it on a distributed table: make it (tenant_id, id) (see `ddl::composite_primary_key`)",
+        "table {s}.items: items_pkey (id) does not include the tenant column tenant_id; Citus refuses it on a distributed table: make it (tenant_id, id) (in Rust, `multitenant_citus::ddl::composite_primary_key` writes it)",
     ),
     (
         "c1_unique_index_without_tenant_column",
         "CREATE TABLE {s}.items (tenant_id bigint NOT NULL, id bigint, email text, PRIMARY KEY (tenant_id, id));
          CREATE UNIQUE INDEX items_email ON {s}.items (email);",
         "[tables.\"{s}.items\"]\ntenant_column = \"tenant_id\"",
-        "table {s}.items: items_email (email) does not include the tenant column tenant_id; Citus refuses it on a distributed table: make it (tenant_id, email) (see `ddl::composite_primary_key`)",
+        "table {s}.items: items_email (email) does not include the tenant column tenant_id; Citus refuses it on a distributed table: make it (tenant_id, email) (in Rust, `multitenant_citus::ddl::composite_primary_key` writes it)",
     ),
     (
         "c2_foreign_key_with_tenant_columns_in_different_positions",
@@ -98,7 +98,7 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
          CREATE TABLE {s}.b (tenant bigint, id bigint, a_id bigint, PRIMARY KEY (tenant, id),
                              CONSTRAINT b_a FOREIGN KEY (a_id, tenant) REFERENCES {s}.a (tenant, id));",
         "[tables.\"{s}.a\"]\ntenant_column = \"tenant\"\n[tables.\"{s}.b\"]\ntenant_column = \"tenant\"",
-        "table {s}.b: foreign key b_a (a_id, tenant) -> {s}.a (tenant, id) does not join the tenant columns (tenant -> tenant) in the same position; Citus refuses it between distributed tables: make it (a_id, tenant) -> (id, tenant) (see `ddl::composite_foreign_key`)",
+        "table {s}.b: foreign key b_a (a_id, tenant) -> {s}.a (tenant, id) does not join the tenant columns (tenant -> tenant) in the same position; Citus refuses it between distributed tables: make it (a_id, tenant) -> (id, tenant) (in Rust, `multitenant_citus::ddl::composite_foreign_key` writes it)",
     ),
     (
         "c2_foreign_key_without_the_tenant_column",
@@ -106,7 +106,7 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
          CREATE TABLE {s}.b (tenant bigint, id bigint, a_tenant bigint, a_id bigint, PRIMARY KEY (tenant, id),
                              CONSTRAINT b_a FOREIGN KEY (a_tenant, a_id) REFERENCES {s}.a (tenant, id));",
         "[tables.\"{s}.a\"]\ntenant_column = \"tenant\"\n[tables.\"{s}.b\"]\ntenant_column = \"tenant\"",
-        "table {s}.b: foreign key b_a (a_tenant, a_id) -> {s}.a (tenant, id) does not join the tenant columns (tenant -> tenant) in the same position; Citus refuses it between distributed tables: make it (a_id, tenant) -> (id, tenant) (see `ddl::composite_foreign_key`)",
+        "table {s}.b: foreign key b_a (a_tenant, a_id) -> {s}.a (tenant, id) does not join the tenant columns (tenant -> tenant) in the same position; Citus refuses it between distributed tables: make it (a_id, tenant) -> (id, tenant) (in Rust, `multitenant_citus::ddl::composite_foreign_key` writes it)",
     ),
     (
         "c3_reference_table_references_tenant_table",

@@ -143,9 +143,7 @@ fn between_tenant_tables(context: &mut Context<'_>, column: &str, table: &Catalo
     let name = qualified(&table.schema, &table.name);
     for fk in &table.foreign_keys {
         let Some(referenced) = context.tenant(&fk.referenced_schema, &fk.referenced_table) else { continue };
-        let here = fk.columns.iter().position(|c| c == column);
-        let there = fk.referenced_columns.iter().position(|c| c == referenced.column);
-        if here.is_some() && here == there {
+        if ddl::pairs_tenant_columns(&fk.columns, column, &fk.referenced_columns, referenced.column) {
             continue;
         }
         let target = qualified(&fk.referenced_schema, &fk.referenced_table);
