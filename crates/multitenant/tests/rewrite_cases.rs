@@ -394,6 +394,11 @@ refusals! {
 sqlite_cases! {
     sqlite_full_row_update_parameter: t42(), Bind, "UPDATE ads SET company_id = ?, title = ? WHERE id = ?"
         => "UPDATE ads SET company_id = ?1, title = ?2 WHERE id = ?3 AND ads.company_id = ?1 AND ads.company_id = ?4";
+    // Unscoped (admin work across tenants), OR REPLACE stays the caller's choice.
+    sqlite_update_or_replace_unscoped: unscoped(), Inline, "UPDATE OR REPLACE ads SET id = 2 WHERE id = 1"
+        => "UPDATE OR REPLACE ads SET id = 2 WHERE id = 1";
+    sqlite_update_or_ignore: t42(), Inline, "UPDATE OR IGNORE ads SET id = 2 WHERE id = 1"
+        => "UPDATE OR IGNORE ads SET id = 2 WHERE id = 1 AND ads.company_id = 42";
 }
 
 // SQLite: `?` placeholders are made explicit so the tenant parameter cannot shift them.
@@ -459,6 +464,9 @@ refusals! {
     question_mark_in_postgres: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = ?" => Error::Parse { .. },
     sqlite_named_parameter: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = :id" => Error::UnsupportedParameter { .. },
     sqlite_insert_or_replace: Dialect::Sqlite, t42(), "INSERT OR REPLACE INTO ads (id) VALUES (1)" => Error::Unsupported { .. },
+    // Its conflicting rows are deleted whoever's they are (a key without the tenant column).
+    regression_sqlite_update_or_replace: Dialect::Sqlite, t42(), "UPDATE OR REPLACE ads SET id = 2 WHERE id = 1" => Error::Unsupported { .. },
+    regression_sqlite_update_or_replace_several: Dialect::Sqlite, t13(), "UPDATE OR REPLACE ads SET title = 'x'" => Error::Unsupported { .. },
     mixed_tenant_kinds: Dialect::Postgres, Scope::tenants([multitenant::TenantId::from(1_i64), multitenant::TenantId::from("x")]), "SELECT 1" => Error::MixedTenantKinds { .. },
 }
 

@@ -472,6 +472,11 @@ UPDATE ads SET company_id = company_id + 1 WHERE id = 3
 -- expect: refused
 UPDATE ads SET company_id = company_id::numeric(1,-1) WHERE id = 3
 
+-- name: update_or_replace
+-- dialects: sqlite
+-- expect: refused
+UPDATE OR REPLACE ads SET id = 2 WHERE id = 1
+
 -- name: full_row_update_own_tenant_cast_sqlite
 -- dialects: sqlite
 -- expect: refused

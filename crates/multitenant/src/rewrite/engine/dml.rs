@@ -218,6 +218,18 @@ impl Walker<'_> {
         if let TableFactor::Table { name, alias, .. } = &update.table.relation {
             let (name, alias) = relation(name, alias.as_ref());
             if let Some(table) = self.tenant_table(&name)? {
+                // A row it conflicts with is deleted whoever's it is: a key without the tenant
+                // column (a unique email) would delete another tenant's row.
+                if matches!(update.or, Some(SqliteOnConflict::Replace))
+                    && matches!(self.mode, Mode::Tenants(_))
+                {
+                    return Err(Error::Unsupported {
+                        statement: "UPDATE".to_owned(),
+                        table: table.name().to_string(),
+                        reason: "OR REPLACE deletes the rows the new values conflict with, another tenant's \
+                                 too; use UPDATE, or UPDATE OR IGNORE",
+                    });
+                }
                 let qualifier = qualifier(&name, alias);
                 let target = Target { statement: "UPDATE", table, qualifier: &qualifier };
                 predicates = self.tenant_assignments(&target, &mut update.assignments, Assigned::Update)?;
