@@ -35,6 +35,15 @@ pub enum Error {
         /// Why it cannot be scoped, and what to do instead.
         reason: &'static str,
     },
+    /// A statement that runs SQL the rewriter never saw (`EXECUTE` of a statement prepared
+    /// earlier), with a tenant scope or none: what it reads and writes cannot be checked.
+    #[error("refused {statement}: {reason}")]
+    Unverifiable {
+        /// The statement kind (`EXECUTE`).
+        statement: &'static str,
+        /// Why it cannot be checked, and what to do instead.
+        reason: &'static str,
+    },
     /// A call to a function that runs SQL text, reads a table by name or reads table storage
     /// (`query_to_xml`, `dblink`, ...): no tenant predicate can reach the rows it reads.
     #[error(

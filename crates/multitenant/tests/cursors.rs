@@ -70,6 +70,25 @@ async fn sql_text_function_in_from_reads_every_tenant() {
     assert!(matches!(rewrite(sql, Output::Bind), Err(Error::UnscopableFunction { .. })));
 }
 
+/// The refusal matters: a statement prepared outside a tenant scope (PREPARE itself is refused
+/// in one), then run with `EXECUTE` on the same connection, reads every tenant's rows; so
+/// `EXECUTE` is refused in a tenant scope, and passes only unscoped.
+#[tokio::test]
+async fn execute_of_a_statement_prepared_unscoped_reads_every_tenant() {
+    let (_databases, pool) = all_tenants().await;
+    let unscoped = Rewriter::new(common::schema(), Dialect::Postgres);
+    let prepare = "PREPARE ads_titles AS SELECT DISTINCT company_id FROM ads ORDER BY company_id";
+    let prepared =
+        unscoped.rewrite_in(Some(&Scope::Unscoped), prepare, Output::Inline).expect("passes unscoped");
+    let mut conn = pool.acquire().await.expect("a connection");
+    sqlx::raw_sql(AssertSqlSafe(prepared.sql().to_owned())).execute(&mut *conn).await.expect("PREPARE runs");
+    let rows = sqlx::raw_sql("EXECUTE ads_titles").fetch_all(&mut *conn).await.expect("EXECUTE runs");
+    let tenants: Vec<i64> = rows.iter().map(|row| row.try_get(0).expect("bigint")).collect();
+    assert_eq!(tenants, dataset::TENANTS, "EXECUTE read every tenant's rows");
+    assert!(matches!(rewrite("EXECUTE ads_titles", Output::Bind), Err(Error::Unverifiable { .. })));
+    assert!(matches!(rewrite(prepare, Output::Bind), Err(Error::Unsupported { .. })));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Server-side cursors and COPY of a query.
 

@@ -355,6 +355,7 @@ cases! {
         => "UPDATE ads SET company_id = $1 WHERE id = $2 AND ads.company_id = $1 AND ads.company_id = ANY($3)";
     full_row_update_itself_unscoped: unscoped(), Inline, "UPDATE ads SET company_id = company_id WHERE id = 3"
         => "UPDATE ads SET company_id = company_id WHERE id = 3";
+    execute_unscoped: unscoped(), Inline, "EXECUTE p(1)" => "EXECUTE p(1)";
     full_row_update_itself_in_parentheses: t42(), Inline, "UPDATE ads SET company_id = ((company_id)) WHERE id = 3"
         => "UPDATE ads SET company_id = ((company_id)) WHERE id = 3 AND ads.company_id = 42";
     upsert_tenant_from_excluded: t42(), Bind, "INSERT INTO ads (company_id, id, title) VALUES ($1, 1, $2) ON CONFLICT (company_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, title = EXCLUDED.title"
@@ -464,6 +465,12 @@ refusals! {
     question_mark_in_postgres: Dialect::Postgres, t42(), "SELECT * FROM ads WHERE id = ?" => Error::Parse { .. },
     sqlite_named_parameter: Dialect::Sqlite, t42(), "SELECT * FROM ads WHERE id = :id" => Error::UnsupportedParameter { .. },
     sqlite_insert_or_replace: Dialect::Sqlite, t42(), "INSERT OR REPLACE INTO ads (id) VALUES (1)" => Error::Unsupported { .. },
+    // What EXECUTE runs was prepared where the rewriter never saw it (it refuses PREPARE under
+    // a scope): it could read any tenant's rows.
+    regression_execute_with_a_tenant: Dialect::Postgres, t42(), "EXECUTE p(1)" => Error::Unverifiable { statement: "EXECUTE", .. },
+    regression_execute_with_several_tenants: Dialect::Postgres, t13(), "EXECUTE p" => Error::Unverifiable { .. },
+    regression_execute_without_a_tenant: Dialect::Postgres, None::<Scope>, "EXECUTE p(1)" => Error::Unverifiable { .. },
+    prepare_with_a_tenant: Dialect::Postgres, t42(), "PREPARE p AS SELECT * FROM ads WHERE id = $1" => Error::Unsupported { .. },
     // Its conflicting rows are deleted whoever's they are (a key without the tenant column).
     regression_sqlite_update_or_replace: Dialect::Sqlite, t42(), "UPDATE OR REPLACE ads SET id = 2 WHERE id = 1" => Error::Unsupported { .. },
     regression_sqlite_update_or_replace_several: Dialect::Sqlite, t13(), "UPDATE OR REPLACE ads SET title = 'x'" => Error::Unsupported { .. },

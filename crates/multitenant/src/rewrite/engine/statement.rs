@@ -1,10 +1,11 @@
 //! One statement: DML, queries and the statements that carry a query (`DECLARE ... CURSOR`,
-//! `COPY (query) TO`) are walked; `FETCH` and `CLOSE` name no table; anything else passes only
-//! when it touches no tenant table (or in unscoped mode).
+//! `COPY (query) TO`) are walked; `FETCH` and `CLOSE` name no table; `EXECUTE` runs what the
+//! rewriter cannot see and passes only unscoped; anything else passes only when it touches no
+//! tenant table (or in unscoped mode).
 
 use sqlparser::ast::{CopySource, Statement};
 
-use super::walker::Walker;
+use super::walker::{Mode, Walker};
 use crate::Error;
 
 impl Walker<'_> {
@@ -18,6 +19,14 @@ impl Walker<'_> {
             Statement::Declare { stmts } => self.declare(stmts),
             Statement::Copy { source: CopySource::Query(query), to: true, .. } => self.copy_query(query),
             Statement::Fetch { into: None, .. } | Statement::Close { .. } => Ok(()),
+            // The rewriter refuses PREPARE under a tenant scope, so what EXECUTE runs was
+            // prepared unscoped or elsewhere: it cannot be checked, and may read any tenant's rows.
+            Statement::Execute { .. } if !matches!(self.mode, Mode::Unscoped) => Err(Error::Unverifiable {
+                statement: "EXECUTE",
+                reason: "it runs a statement prepared earlier, which the rewriter never saw, so its \
+                         rows cannot be scoped; send the query itself (drivers prepare it for you), or \
+                         run PREPARE and EXECUTE inside multitenant::unscoped(..)",
+            }),
             other => {
                 let text = other.to_string();
                 let keyword = keyword(&text);
