@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
+use multitenant::citus::{IS_CITUS, SEQUENTIAL_MODE};
 use multitenant::{Dialect, Output, Rewriter, Rewritten, Scope, TenantType};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement, StreamTrait,
@@ -19,12 +20,6 @@ use crate::values::{tenant_of, tenant_value};
 
 /// A stream of rows as the scoped connection and its transactions return it.
 pub type ScopedStream<'a> = Pin<Box<dyn Stream<Item = Result<QueryResult, DbErr>> + Send + 'a>>;
-
-/// What a Citus transaction runs before a statement that spans tenants, so that a later write
-/// to a reference table in the same transaction is accepted: when a distributed table has a
-/// foreign key to the reference table, Citus refuses that write after any parallel multi-shard
-/// statement, and it is too late to switch afterwards (facts T1-T3 of the Citus notes).
-const SEQUENTIAL: &str = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
 
 /// What a connection and every transaction begun on it share: the rewriter, the backend whose
 /// SQL it parses, and whether the database is Citus, once a transaction has asked.
@@ -41,7 +36,7 @@ pub(crate) enum Within {
     /// A statement of its own, or a transaction on a database that is not Citus.
     Plain,
     /// A transaction on Citus: a statement that spans tenants first switches it to sequential
-    /// mode ([`SEQUENTIAL`]); one tenant's statements route to one shard and never need it.
+    /// mode ([`SEQUENTIAL_MODE`]); one tenant's statements route to one shard and never need it.
     CitusTransaction,
 }
 
@@ -55,14 +50,13 @@ struct Planned<S> {
 
 impl<S> Planned<S> {
     fn of(statement: S, rewritten: &Rewritten) -> Self {
-        let one_tenant = matches!(rewritten.scope(), Some(Scope::Tenants(set)) if set.single().is_some());
-        Self { statement, span: span(rewritten), spans_tenants: !one_tenant }
+        Self { statement, span: span(rewritten), spans_tenants: !rewritten.is_single_tenant() }
     }
 
     /// Switches a Citus transaction to sequential mode when this statement needs it.
     async fn prepare<C: ConnectionTrait>(&self, inner: &C, within: Within) -> Result<(), DbErr> {
         if within == Within::CitusTransaction && self.spans_tenants {
-            inner.execute_unprepared(SEQUENTIAL).instrument(self.span.clone()).await?;
+            inner.execute_unprepared(SEQUENTIAL_MODE).instrument(self.span.clone()).await?;
         }
         Ok(())
     }
@@ -93,8 +87,8 @@ impl Shared {
     pub(crate) async fn within(&self, transaction: &DatabaseTransaction) -> Result<Within, DbErr> {
         let citus = match (self.backend, self.citus.get()) {
             (DbBackend::Postgres, None) => {
-                let sql = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')";
-                let row = transaction.query_one_raw(Statement::from_string(self.backend, sql)).await?;
+                let is_citus = Statement::from_string(self.backend, IS_CITUS);
+                let row = transaction.query_one_raw(is_citus).await?;
                 let found = row.map(|row| row.try_get_by_index::<bool>(0)).transpose()?.unwrap_or(false);
                 *self.citus.get_or_init(|| found)
             }

@@ -39,8 +39,7 @@ impl Backend for sqlx::Postgres {
     const DIALECT: Dialect = Dialect::Postgres;
 
     fn is_citus(conn: &mut Self::Connection) -> BoxFuture<'_, Result<bool, sqlx::Error>> {
-        let sql = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')";
-        Box::pin(sqlx::query_scalar(sql).fetch_one(conn))
+        Box::pin(sqlx::query_scalar(multitenant::citus::IS_CITUS).fetch_one(conn))
     }
 
     fn bind_tenant(args: &mut Self::Arguments, binding: TenantBinding<'_>) -> Result<(), BoxDynError> {

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use futures_util::future::{self, BoxFuture};
 use futures_util::stream::{self, BoxStream, Stream};
 use futures_util::{FutureExt, StreamExt, TryFutureExt};
-use multitenant::{Rewritten, Scope};
+use multitenant::Rewritten;
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use sqlx::{Database, Describe, Either, Execute, Executor};
 use tracing::{Instrument, Span};
@@ -81,9 +81,7 @@ impl<DB: Backend> Prepared<DB> {
     /// Citus, a multi-shard statement. A statement run unscoped in adoption mode counts.
     pub(crate) fn spans_tenants(&self) -> bool {
         match &self.plan {
-            Ok(Plan { rewritten: Some(rewritten), .. }) => {
-                !matches!(rewritten.scope(), Some(Scope::Tenants(set)) if set.single().is_some())
-            }
+            Ok(Plan { rewritten: Some(rewritten), .. }) => !rewritten.is_single_tenant(),
             Ok(Plan { rewritten: None, .. }) => true,
             Err(_) => false,
         }

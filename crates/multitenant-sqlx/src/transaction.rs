@@ -9,16 +9,11 @@ use futures_util::{StreamExt, TryStreamExt};
 use sqlx::SqlStr;
 use sqlx::{Acquire, Describe, Either, Execute, Executor, Transaction};
 
+use multitenant::citus::SEQUENTIAL_MODE;
+
 use crate::exec::{self, Prepared};
 use crate::scoped::Shared;
 use crate::{Backend, Error};
-
-/// What a Citus transaction must run before a multi-shard statement, so that a later write to
-/// a reference table in the same transaction is accepted. When a distributed table has a
-/// foreign key to the reference table, Citus refuses that write after any parallel
-/// multi-shard statement, a read as well as a write (measured on Citus 13), and it is too late
-/// to switch afterwards.
-const SEQUENTIAL: &str = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
 
 /// A transaction begun on a scoped pool, connection or transaction.
 ///
@@ -98,7 +93,7 @@ where
         let steps = async move {
             let prepared = Prepared::new(shared, query);
             if citus && prepared.spans_tenants() {
-                (&mut *conn).execute(SEQUENTIAL).await?;
+                (&mut *conn).execute(SEQUENTIAL_MODE).await?;
             }
             Ok::<_, sqlx::Error>(prepared.fetch_many(conn))
         };
@@ -114,7 +109,7 @@ where
         Box::pin(async move {
             let prepared = Prepared::new(shared, query);
             if citus && prepared.spans_tenants() {
-                (&mut *conn).execute(SEQUENTIAL).await?;
+                (&mut *conn).execute(SEQUENTIAL_MODE).await?;
             }
             prepared.fetch_optional(conn).await
         })

@@ -41,6 +41,7 @@
 #![warn(unreachable_pub)]
 
 mod audit;
+pub mod citus;
 mod context;
 mod dialect;
 mod error;

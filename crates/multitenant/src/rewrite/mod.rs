@@ -189,6 +189,13 @@ impl Rewritten {
         self.scope.as_ref()
     }
 
+    /// Whether the statement is scoped to exactly one tenant. Otherwise (unscoped, several
+    /// tenants, or no tenant set, when it touches no tenant table) it may touch several
+    /// tenants' rows: on Citus, several shards (see [`citus`](crate::citus)).
+    pub fn is_single_tenant(&self) -> bool {
+        self.tenants().and_then(TenantSet::single).is_some()
+    }
+
     fn tenants(&self) -> Option<&TenantSet> {
         match &self.scope {
             Some(Scope::Tenants(set)) => Some(set),
