@@ -7,9 +7,10 @@
 //! - `cold`: `scoped` with the rewrite cache disabled (every statement parsed).
 //!
 //! The ways take turns, in short rounds (a few hundred requests each), so each sees the same
-//! machine; the figures are the median of the rounds' throughputs and of the rounds' ratios. Workloads: point reads, a join,
-//! an insert and an update over 100 stores, each on one connection, and as a pool of 8 under
-//! 32 concurrent tasks.
+//! machine; the figures are the median of the rounds' throughputs and of the rounds' ratios.
+//! Workloads: point reads, a join, an insert and an update over 100 stores, each on one
+//! connection, and as a pool of 8 under 32 concurrent tasks, with and without the pool's ping
+//! before each acquire.
 //!
 //! `cargo bench -p multitenant-sqlx --bench overhead` (`DATABASE_URL` names the server, default
 //! the local one; the bench creates a database and a role of its own and drops them).
@@ -19,8 +20,17 @@
 //! connection, after a warm-up, and exits: run under `valgrind --tool=callgrind` for two values
 //! of `n`, the difference of the instruction counts divided by the difference of `n` is what
 //! the client spends per request, free of the noise of timing (docs/benchmarks.md).
+//!
+//! With `MT_BENCH_DELAY_US=<us>` the four ways reach the server through a relay that holds
+//! each chunk of bytes at least that long in each direction (`delay.rs` beside this file): a
+//! database on another host. The bench prints the round trip it measures. Setting up and
+//! dropping the database go direct. `MT_BENCH_ROUNDS` sets the number of rounds (41), for runs
+//! that a delay makes long.
 
-use std::time::Instant;
+mod delay;
+
+use std::net::ToSocketAddrs;
+use std::time::{Duration, Instant};
 
 use multitenant::{Schema, with_tenant};
 use multitenant_sqlx::{ScopedConnection, ScopedPool};
@@ -31,6 +41,7 @@ use sqlx::{Acquire, AssertSqlSafe, Connection, Executor, PgConnection, PgPool, P
 
 const STORES: i64 = 100;
 const PRODUCTS: i64 = 50;
+/// Rounds per op and set-up, after a warm-up round; `MT_BENCH_ROUNDS` sets another number.
 const ROUNDS: usize = 41;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -194,12 +205,30 @@ fn server_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn url_of(database: &str, user: &str) -> String {
+/// The `host:port` of `DATABASE_URL`.
+fn server_host() -> String {
     let server = server_url();
     let (base, _) = server.rsplit_once('/').expect("DATABASE_URL names a database");
-    let (scheme, rest) = base.split_once("://").expect("a URL");
+    let (_, rest) = base.split_once("://").expect("a URL");
     let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    format!("{scheme}://{user}@{host}/{database}")
+    if host.contains(':') { host.to_owned() } else { format!("{host}:5432") }
+}
+
+/// The URL of `database` as `user`, on the server at `host` (`host:port`).
+fn url_of(host: &str, database: &str, user: &str) -> String {
+    format!("postgres://{user}@{host}/{database}")
+}
+
+/// Where the ways connect: the server, or with `MT_BENCH_DELAY_US` a delaying relay to it.
+fn ways_host() -> String {
+    let Ok(delay) = std::env::var("MT_BENCH_DELAY_US") else {
+        return server_host();
+    };
+    let delay = Duration::from_micros(delay.parse().expect("MT_BENCH_DELAY_US is a number of microseconds"));
+    let upstream = server_host().to_socket_addrs().expect("the server's address").next().expect("an address");
+    let relay = delay::start(upstream, delay).expect("start the delay relay");
+    println!("through a relay that holds each direction at least {} us", delay.as_micros());
+    relay.to_string()
 }
 
 const SETUP: &str = "
@@ -256,7 +285,8 @@ async fn main() {
     sqlx::raw_sql(roles).execute(&mut admin).await.expect("create the roles");
     let create = format!("CREATE DATABASE {database}");
     sqlx::raw_sql(AssertSqlSafe(create)).execute(&mut admin).await.expect("create the database");
-    let mut owner = PgConnection::connect(&url_of(&database, "postgres")).await.expect("connect");
+    let mut owner =
+        PgConnection::connect(&url_of(&server_host(), &database, "postgres")).await.expect("connect");
     sqlx::raw_sql(SETUP).execute(&mut owner).await.expect("create the schema");
     drop(owner);
 
@@ -267,10 +297,14 @@ async fn main() {
         .build()
         .expect("valid schema");
     // The same privileges; the policies bind `mt_bench_rls` only (`mt_bench_app` bypasses them).
-    let (app, rls) = (url_of(&database, "mt_bench_app"), url_of(&database, "mt_bench_rls"));
+    let host = ways_host();
+    let (app, rls) = (url_of(&host, &database, "mt_bench_app"), url_of(&host, &database, "mt_bench_rls"));
     match Requests::from_env() {
         Some(requests) => count_requests(&requests, &schema, &app, &rls).await,
-        None => compare(&schema, &app, &rls).await,
+        None => {
+            println!("round trip to the server: {:.0} us (median of 1,000 pings)", round_trip(&app).await);
+            compare(&schema, &app, &rls).await;
+        }
     }
     let drop_database = format!("DROP DATABASE {database} WITH (FORCE)");
     sqlx::raw_sql(AssertSqlSafe(drop_database)).execute(&mut admin).await.expect("drop the database");
@@ -278,6 +312,18 @@ async fn main() {
         .execute(&mut admin)
         .await
         .expect("drop the roles");
+}
+
+/// The median time of a ping on a connection to `url`, in microseconds.
+async fn round_trip(url: &str) -> f64 {
+    let mut connection = PgConnection::connect(url).await.expect("connect");
+    let mut times = Vec::new();
+    for _ in 0..1_000 {
+        let start = Instant::now();
+        connection.ping().await.expect("ping");
+        times.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    median(times)
 }
 
 /// The four ways over the given pools, named.
@@ -310,15 +356,23 @@ async fn count_requests(requests: &Requests, schema: &Schema, app: &str, rls: &s
 /// The ways taking turns over every op, on one connection and in a pool: the tables of
 /// docs/benchmarks.md.
 async fn compare(schema: &Schema, app: &str, rls: &str) {
-    for (label, connections, tasks, ops) in
-        [("one connection", 1, 1, 400), ("pool of 8, 32 tasks", 8, 32, 1_600)]
-    {
+    let rounds = std::env::var("MT_BENCH_ROUNDS")
+        .map_or(ROUNDS, |rounds| rounds.parse().expect("MT_BENCH_ROUNDS is a number of rounds"));
+    // sqlx's pool pings a connection before it hands it out (`test_before_acquire`, on by
+    // default): a round trip of its own before every request, the same for every way. The
+    // second pool turns it off, to show the ways without it.
+    for (label, connections, tasks, ops, ping) in [
+        ("one connection", 1, 1, 400, true),
+        ("pool of 8, 32 tasks", 8, 32, 1_600, true),
+        ("pool of 8, 32 tasks, no ping before acquire", 8, 32, 1_600, false),
+    ] {
         // On one connection, each way holds one of its own for the whole run (three share `app`).
         let app_connections = if tasks == 1 { 3 } else { connections };
-        let pool = PgPoolOptions::new().max_connections(app_connections).connect(app).await.expect("connect");
-        let rls_pool = PgPoolOptions::new().max_connections(connections).connect(rls).await.expect("connect");
+        let options = |max| PgPoolOptions::new().max_connections(max).test_before_acquire(ping);
+        let pool = options(app_connections).connect(app).await.expect("connect");
+        let rls_pool = options(connections).connect(rls).await.expect("connect");
         let ways = ways(schema, &pool, &rls_pool);
-        println!("\n## {label} ({ops} requests per way per round, {ROUNDS} rounds, median)\n");
+        println!("\n## {label} ({ops} requests per way per round, {rounds} rounds, median)\n");
         println!(
             "| op | hand/s | scoped/s | rls/s | cold/s | scoped/hand | scoped/rls | hand/rls | cold/hand |"
         );
@@ -329,7 +383,7 @@ async fn compare(schema: &Schema, app: &str, rls: &str) {
             for (_, way) in &ways {
                 held.push(Held::take(way).await);
             }
-            for round in 0..=ROUNDS {
+            for round in 0..=rounds {
                 for k in 0..ways.len() {
                     let w = (k + round) % ways.len();
                     let seed = round as u64;
