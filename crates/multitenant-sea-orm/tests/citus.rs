@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 fn citus_url() -> Option<String> {
-    let url = std::env::var("CITUS_URL").ok();
+    let url = common::database::citus_url();
     if url.is_none() {
         println!("skipped: CITUS_URL is not set (point it at a Citus 13 coordinator to run this test)");
     }

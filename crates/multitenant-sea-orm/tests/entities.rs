@@ -12,8 +12,9 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryOrder,
     QuerySelect, QueryTrait, RelationTrait, Statement, Value,
 };
+use support::database::{TestDatabase, server_url};
 use support::entities::{bad_purchase, schema, shared_note};
-use support::{TestDatabase, category, load, product, purchase, server_url, store};
+use support::{category, load, product, purchase, store};
 
 #[test]
 fn the_schema_built_from_the_entities_equals_the_hand_written_one() {

@@ -6,9 +6,9 @@ mod support;
 use multitenant_sea_orm::{Distributed, MigrationError, distribute, undistribute};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
+use support::database::{TestDatabase, server_url};
 use support::entities::schema;
 use support::migrator::Migrator;
-use support::{TestDatabase, server_url};
 
 async fn count(db: &DatabaseConnection, table: &str) -> i64 {
     let backend = db.get_database_backend();

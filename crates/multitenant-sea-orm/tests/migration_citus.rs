@@ -14,9 +14,9 @@ mod support;
 use multitenant_sea_orm::{Distributed, MigrationError, distribute};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
+use support::database::{TestDatabase, citus_url};
 use support::entities::schema;
 use support::migrator::{Migrator, OneMigration};
-use support::{TestDatabase, citus_url};
 
 async fn citus_database(test: &str) -> Option<(TestDatabase, DatabaseConnection)> {
     let Some(url) = citus_url() else {

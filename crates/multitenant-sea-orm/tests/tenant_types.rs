@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::PgDatabase;
+use common::database::{TestDatabase, server_url};
 use multitenant::{Scope, TenantId, TenantType, with_scope, with_tenant};
 use multitenant_sea_orm::{Error, ScopedDatabase, TenantEntity, TenantSchema};
 use sea_orm::{
@@ -145,14 +145,14 @@ async fn text_tenants_on_sqlite() {
 
 #[tokio::test]
 async fn text_tenants_on_postgres() {
-    let database = PgDatabase::create().await;
-    text_tenants(Database::connect(database.url.as_str()).await.expect("connect")).await;
+    let database = TestDatabase::create(&server_url()).await;
+    text_tenants(database.connect().await).await;
 }
 
 #[tokio::test]
 async fn uuid_tenants_on_postgres() {
-    let database = PgDatabase::create().await;
-    let raw = Database::connect(database.url.as_str()).await.expect("connect");
+    let database = TestDatabase::create(&server_url()).await;
+    let raw = database.connect().await;
     raw.execute_unprepared(
         "CREATE TABLE documents (account uuid NOT NULL, id bigint NOT NULL, title text NOT NULL, PRIMARY KEY (account, id))",
     )

@@ -4,11 +4,12 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+#[path = "../database/mod.rs"]
+pub mod database;
 pub mod entities;
 pub mod ops;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use database::{TestDatabase, server_url};
 use multitenant::Schema;
 use multitenant_sea_orm::ScopedDatabase;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
@@ -76,14 +77,14 @@ pub fn schema() -> Schema {
 pub struct Fixture {
     pub db: ScopedDatabase,
     pub raw: DatabaseConnection,
-    _database: Option<PgDatabase>,
+    _database: Option<TestDatabase>,
 }
 
 impl Fixture {
     /// On a PostgreSQL database of its own.
     pub async fn postgres() -> Self {
-        let database = PgDatabase::create().await;
-        let raw = Database::connect(database.url.as_str()).await.expect("connect");
+        let database = TestDatabase::create(&server_url()).await;
+        let raw = database.connect().await;
         Self::seeded(raw, Some(database)).await
     }
 
@@ -99,7 +100,7 @@ impl Fixture {
         Self { db, raw, _database: None }
     }
 
-    async fn seeded(raw: DatabaseConnection, database: Option<PgDatabase>) -> Self {
+    async fn seeded(raw: DatabaseConnection, database: Option<TestDatabase>) -> Self {
         raw.execute_unprepared(DDL).await.expect("create the tables");
         raw.execute_unprepared(SEED).await.expect("seed the stores");
         Self { _database: database, ..Self::over(raw) }
@@ -115,56 +116,6 @@ impl Fixture {
             DbBackend::Postgres => format!("${n}"),
             _ => "?".to_owned(),
         }
-    }
-}
-
-/// The server the tests use: `DATABASE_URL`, or the local trust-auth PostgreSQL.
-pub fn server_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A PostgreSQL database of its own for one test, dropped with it (also when the test fails).
-pub struct PgDatabase {
-    pub name: String,
-    pub url: String,
-}
-
-impl PgDatabase {
-    pub async fn create() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name =
-            format!("mt_seaorm_{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        let admin = Database::connect(server_url()).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL is not reachable at {} ({e}): start it, or set DATABASE_URL", server_url())
-        });
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
-        drop(admin.close().await);
-        let url = match server_url().rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("DATABASE_URL has no database name"),
-        };
-        Self { name, url }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let name = std::mem::take(&mut self.name);
-        // Drop runs inside the test's runtime, maybe while panicking: drop the database from a
-        // thread of its own with a runtime of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime =
-                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            runtime.block_on(async {
-                let Ok(admin) = Database::connect(server_url()).await else { return };
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                drop(admin.execute_unprepared(&sql).await);
-            });
-        });
-        drop(dropped.join());
     }
 }
 
