@@ -181,7 +181,7 @@ impl Catalog {
                 "emptying search_path to read the catalog",
             )
             .await?;
-        let citus = read_citus(source).await?;
+        let citus = Citus::read_from(source).await?;
         let mut tables = read_tables(source).await?;
         let columns = read_columns(source).await?;
         let keys = read_keys(source).await?;
@@ -280,14 +280,27 @@ impl CatalogSource for PgConnection {
     }
 }
 
-async fn read_citus<S: CatalogSource>(source: &mut S) -> Result<Option<Citus>, S::Error> {
-    let rows: Vec<(String,)> = source
-        .fetch_all(
-            "SELECT extversion FROM pg_extension WHERE extname = 'citus'",
-            "reading the Citus extension's version",
-        )
-        .await?;
-    Ok(rows.into_iter().next().map(|(version,)| Citus { version }))
+impl Citus {
+    /// The Citus extension of the database `source` reads, or `None` when it has none: what a
+    /// caller that only needs to know whether it is on Citus reads, without the whole catalog.
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &mut sqlx::PgConnection) -> Result<(), multitenant_citus::Error> {
+    /// if let Some(citus) = multitenant_citus::Citus::read_from(conn).await? {
+    ///     println!("Citus {}", citus.version);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn read_from<S: CatalogSource>(source: &mut S) -> Result<Option<Citus>, S::Error> {
+        let rows: Vec<(String,)> = source
+            .fetch_all(
+                "SELECT extversion FROM pg_extension WHERE extname = 'citus'",
+                "reading the Citus extension's version",
+            )
+            .await?;
+        Ok(rows.into_iter().next().map(|(version,)| Citus { version }))
+    }
 }
 
 async fn read_tables<S: CatalogSource>(source: &mut S) -> Result<Vec<(i64, CatalogTable)>, S::Error> {

@@ -43,7 +43,7 @@
 #![allow(clippy::result_large_err)]
 
 use multitenant::Schema;
-use multitenant_citus::{Catalog, CatalogSource, Plan};
+use multitenant_citus::{Catalog, CatalogSource, Citus, Plan};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use sqlx::FromRow;
 use sqlx::postgres::PgRow;
@@ -146,7 +146,7 @@ async fn run<C: ConnectionTrait>(
     direction: Direction,
 ) -> Result<Distributed, MigrationError> {
     let backend = conn.get_database_backend();
-    if backend != DbBackend::Postgres || !has_citus(conn).await? {
+    if backend != DbBackend::Postgres || Citus::read_from(&mut SeaSource(conn)).await?.is_none() {
         tracing::info!(?backend, ?direction, "not a Citus database: the tables stay as they are");
         return Ok(Distributed::NotCitus(backend));
     }
@@ -162,13 +162,6 @@ async fn run<C: ConnectionTrait>(
     let tables = run_steps(conn, &plan).await?;
     tracing::info!(?direction, tables, "tables converted");
     Ok(Distributed::Done { tables })
-}
-
-async fn has_citus<C: ConnectionTrait>(conn: &C) -> Result<bool, MigrationError> {
-    let rows: Vec<(String,)> = SeaSource(conn)
-        .fetch_all("SELECT extversion FROM pg_extension WHERE extname = 'citus'", "looking for Citus")
-        .await?;
-    Ok(!rows.is_empty())
 }
 
 const CATALOG_SAVEPOINT: &str = "multitenant_catalog";
